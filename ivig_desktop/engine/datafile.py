@@ -1,0 +1,115 @@
+"""Reading the TOML data files (formulary, regimens, policies, site settings) strictly.
+
+Every accessor names the file, the record and the field when something is wrong, so a
+pharmacist editing a site file can find the mistake without reading Python.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ivig_desktop.engine.errors import DataError
+from ivig_desktop.engine.units import Q_, Quantity, ureg
+
+_UNIT_TEXT = re.compile(r"^[A-Za-z]+(\s*(/|\*)\s*[A-Za-z]+)*(\s*\*\*\s*\d)?$")
+
+#: Evidence tags of products.md / clinical-anchors.md. Only READ figures are label truth.
+VERIFIED_EVIDENCE = frozenset({"READ-L", "READ-3rd", "READ", "READ-partial", "calc", "site"})
+UNVERIFIED_EVIDENCE = frozenset({"BELIEVED", "NOT FOUND"})
+
+
+def load(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise DataError(str(path), "", "", "file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(str(path), "", "", f"not valid TOML ({exc})") from exc
+    except OSError as exc:
+        raise DataError(str(path), "", "", f"cannot be read ({exc.strerror})") from exc
+
+
+class Record:
+    """One table of a data file, read field by field with typed, located errors."""
+
+    def __init__(self, table: Any, source: str, record: str) -> None:
+        if not isinstance(table, Mapping):
+            raise DataError(source, record, "", "must be a table")
+        self.table = table
+        self.source = source
+        self.record = record
+
+    def error(self, field: str, message: str) -> DataError:
+        return DataError(self.source, self.record, field, message)
+
+    def has(self, key: str) -> bool:
+        return key in self.table
+
+    def str(self, key: str, default: str | None = None) -> str:
+        value = self.table.get(key, default)
+        if not isinstance(value, str) or (default is None and not value.strip()):
+            raise self.error(key, "must be a non-empty text")
+        return value
+
+    def bool(self, key: str, default: bool = False) -> bool:
+        value = self.table.get(key, default)
+        if not isinstance(value, bool):
+            raise self.error(key, "must be true or false")
+        return value
+
+    def int(self, key: str) -> int:
+        value = self.table.get(key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(key, "must be a whole number")
+        return value
+
+    def number(self, key: str) -> float:
+        value = self.table.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.error(key, "must be a number")
+        if value != value or value in (float("inf"), float("-inf")):
+            raise self.error(key, "must be a finite number")
+        return float(value)
+
+    def list(self, key: str, default: list[Any] | None = None) -> list[Any]:
+        value = self.table.get(key, default)
+        if not isinstance(value, list):
+            raise self.error(key, "must be a list")
+        return value
+
+    def child(self, key: str, name: str | None = None) -> Record:
+        if key not in self.table:
+            raise self.error(key, "is missing")
+        return Record(self.table[key], self.source, name or f"{self.record}.{key}")
+
+    def evidence(self, key: str = "evidence") -> str:
+        value = self.str(key)
+        if value not in VERIFIED_EVIDENCE | UNVERIFIED_EVIDENCE:
+            allowed = ", ".join(sorted(VERIFIED_EVIDENCE | UNVERIFIED_EVIDENCE))
+            raise self.error(key, f"'{value}' is not an evidence tag ({allowed})")
+        return value
+
+    def quantity(self, key: str, dimension: str, *, positive: bool = True) -> Quantity:
+        """A ``{value = 3.3, unit = "mg/kg/min"}`` table, checked for dimension and sign."""
+        sub = self.child(key, f"{self.record}.{key}")
+        return sub.quantity_here(dimension, positive=positive, field=key)
+
+    def quantity_here(self, dimension: str, *, positive: bool = True, field: str = "") -> Quantity:
+        value = self.number("value")
+        unit = self.str("unit")
+        if not _UNIT_TEXT.match(unit.strip()):
+            raise self.error(field or "unit", f"'{unit}' is not a unit expression")
+        try:
+            q = Q_(value, ureg.parse_units(unit))
+        except Exception as exc:  # pint.UndefinedUnitError and friends
+            raise self.error(field or "unit", f"unknown unit '{unit}'") from exc
+        if not q.check(dimension):
+            raise self.error(field or "unit", f"'{unit}' is not a unit of {dimension}")
+        if positive and value <= 0:
+            raise self.error(field or "value", "must be greater than zero")
+        return q

@@ -1,0 +1,24 @@
+"""Errors the engine reports to people: each names the field and says what was wrong."""
+
+from __future__ import annotations
+
+
+class InputError(ValueError):
+    """A value a user typed (or a file supplied) that the engine will not guess around."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class DataError(ValueError):
+    """A formulary, regimen or settings file that is malformed; names file, record and field."""
+
+    def __init__(self, source: str, record: str, field: str, message: str) -> None:
+        where = " ".join(p for p in (source, f"[{record}]" if record else "", field) if p)
+        super().__init__(f"{where}: {message}")
+        self.source = source
+        self.record = record
+        self.field = field
+        self.message = message
