@@ -1,0 +1,318 @@
+"""The formulary: products, vials, per-indication titration and at-risk caps, from data.
+
+Loaded from ``resources/formulary.toml`` or a site's own file. Each figure keeps its
+evidence tag, source and date so the plan can print where a number came from and refuse to
+present a BELIEVED / NOT FOUND figure as label truth.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from ivig_desktop import resources
+from ivig_desktop.engine import datafile
+from ivig_desktop.engine.errors import DataError
+from ivig_desktop.engine.units import (
+    MG,
+    MG_PER_KG_MIN,
+    MG_PER_ML,
+    MIN,
+    ML,
+    Q_,
+    G,
+    Quantity,
+    to_dose_rate,
+)
+
+RISK_KINDS = ("renal", "thrombosis")
+SUBSTANCES = ("maltose", "sorbitol", "proline", "sucrose", "corn", "glucose")
+ESCALATIONS = ("list", "doubling", "increment")
+_RATE_DIM = ("[mass] / [mass] / [time]", "[length] ** 3 / [mass] / [time]")
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    evidence: str
+    source: str
+    date: str
+
+    @property
+    def verified(self) -> bool:
+        return self.evidence not in datafile.UNVERIFIED_EVIDENCE
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A labelled number: the quantity in the label's own unit and where it came from."""
+
+    quantity: Quantity
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Vial:
+    size: Quantity
+    volume: Quantity
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Titration:
+    """One indication's infusion-rate rule, all rates held as mg/kg/min."""
+
+    indication: str
+    start: Figure
+    max: Figure
+    escalation: str
+    rates: tuple[Quantity, ...]
+    rates_figure: Provenance | None
+    increment: Figure | None
+    step_minutes: Quantity | None
+    step_provenance: Provenance | None
+    start_minutes: Quantity | None
+    subsequent_start: Figure | None
+    concentration: Quantity
+
+    def dose_rate(self, figure: Figure) -> Quantity:
+        return to_dose_rate(figure.quantity, self.concentration)
+
+    @property
+    def start_rate(self) -> Quantity:
+        return self.dose_rate(self.start)
+
+    @property
+    def max_rate(self) -> Quantity:
+        return self.dose_rate(self.max)
+
+
+@dataclass(frozen=True, slots=True)
+class AtRiskCap:
+    risks: tuple[str, ...]
+    rate: Quantity
+    strict: bool
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    id: str
+    name: str
+    manufacturer: str
+    concentration: Figure
+    vials: tuple[Vial, ...]
+    stabiliser: str | None
+    contains: dict[str, Provenance]
+    iga: Figure | None
+    iga_qualifier: str
+    titrations: dict[str, Titration]
+    caps: tuple[AtRiskCap, ...]
+
+    @property
+    def conc(self) -> Quantity:
+        return self.concentration.quantity
+
+    @property
+    def percent(self) -> float:
+        """Concentration as % w/v (g per 100 mL), only for labels like 'Octagam 10 %'."""
+        return float(self.conc.m_as(MG_PER_ML)) / 10
+
+
+@dataclass(frozen=True, slots=True)
+class Formulary:
+    revision: str
+    source: str
+    products: dict[str, Product]
+
+    def product(self, pid: str) -> Product:
+        try:
+            return self.products[pid]
+        except KeyError:
+            from ivig_desktop.engine.errors import InputError
+
+            raise InputError(
+                "product", f"'{pid}' is not in the formulary ({', '.join(self.products)})"
+            ) from None
+
+
+def _prov(r: datafile.Record) -> Provenance:
+    return Provenance(r.evidence(), r.str("source"), str(r.table.get("date", "")) or "undated")
+
+
+def _quantity(r: datafile.Record, key: str, dims: tuple[str, ...]) -> Quantity:
+    """``r[key]`` as a quantity of any one of ``dims`` (a rate may be per mg or per mL)."""
+    sub = r.child(key)
+    for dim in dims[:-1]:
+        try:
+            return sub.quantity_here(dim, field=key)
+        except DataError:
+            continue
+    return sub.quantity_here(dims[-1], field=key)
+
+
+def _figure(r: datafile.Record, key: str, dims: tuple[str, ...]) -> Figure:
+    return Figure(_quantity(r, key, dims), _prov(r.child(key)))
+
+
+def _titration(r: datafile.Record, indication: str, conc: Quantity) -> Titration:
+    start = _figure(r, "start", _RATE_DIM)
+    top = _figure(r, "max", _RATE_DIM)
+    escalation = r.str("escalation")
+    if escalation not in ESCALATIONS:
+        raise r.error("escalation", f"'{escalation}' is not one of {', '.join(ESCALATIONS)}")
+    start_rate = to_dose_rate(start.quantity, conc)
+    max_rate = to_dose_rate(top.quantity, conc)
+    if start_rate > max_rate:
+        raise r.error("start", "is above max")
+    rates: tuple[Quantity, ...] = ()
+    rates_prov = None
+    if escalation == "list":
+        rr = r.child("rates")
+        values = rr.list("values")
+        unit = rr.str("unit")
+        if not values or not all(isinstance(v, int | float) and v > 0 for v in values):
+            raise rr.error("values", "must be a list of positive numbers")
+        rates = tuple(
+            to_dose_rate(
+                _quantity(
+                    datafile.Record({"r": {"value": v, "unit": unit}}, r.source, rr.record),
+                    "r",
+                    _RATE_DIM,
+                ),
+                conc,
+            )
+            for v in values
+        )
+        if any(b <= a for a, b in itertools.pairwise(rates)):
+            raise rr.error("values", "must rise step by step")
+        if not math.isclose(rates[0].m, start_rate.m, rel_tol=1e-6):
+            raise rr.error("values", "must begin at the start rate")
+        if not math.isclose(rates[-1].m, max_rate.m, rel_tol=1e-6):
+            raise rr.error("values", "must end at the maximum rate")
+        rates_prov = _prov(rr)
+    increment = _figure(r, "increment", _RATE_DIM) if escalation == "increment" else None
+    step = start_min = None
+    step_prov = None
+    if r.has("step_minutes"):
+        sr = r.child("step_minutes")
+        minutes = sr.number("value")
+        if minutes <= 0:
+            raise sr.error("value", "must be greater than zero")
+        step, step_prov = Q_(minutes, MIN), _prov(sr)
+    if r.has("start_minutes"):
+        sm = r.child("start_minutes")
+        minutes = sm.number("value")
+        if minutes <= 0:
+            raise sm.error("value", "must be greater than zero")
+        start_min = Q_(minutes, MIN)
+    subsequent = _figure(r, "subsequent_start", _RATE_DIM) if r.has("subsequent_start") else None
+    return Titration(
+        indication=indication,
+        start=start,
+        max=top,
+        escalation=escalation,
+        rates=rates,
+        rates_figure=rates_prov,
+        increment=increment,
+        step_minutes=step,
+        step_provenance=step_prov,
+        start_minutes=start_min,
+        subsequent_start=subsequent,
+        concentration=conc,
+    )
+
+
+def _product(raw: object, src: str, index: int, seen: set[str]) -> Product:
+    r = datafile.Record(raw, src, f"product {index + 1}")
+    pid = r.str("id")
+    r.record = pid
+    if pid in seen:
+        raise r.error("id", "appears twice")
+    conc = _figure(r, "concentration", ("[mass] / [length] ** 3",))
+    c = conc.quantity.to(MG_PER_ML)
+    vials = []
+    for j, v in enumerate(r.list("vials", [])):
+        vr = datafile.Record(v, src, f"{pid}.vials[{j + 1}]")
+        size_g, vol_ml = vr.number("size"), vr.number("volume")
+        if size_g <= 0:
+            raise vr.error("size", "must be greater than zero")
+        if vol_ml <= 0:
+            raise vr.error("volume", "must be greater than zero")
+        size, volume = Q_(size_g, G), Q_(vol_ml, ML)
+        mg = size.m_as(MG)
+        if abs(mg - round(mg)) > 1e-6:
+            raise vr.error("size", "must be a whole number of milligrams")
+        expected = (size / c).m_as(ML)
+        if not math.isclose(expected, vol_ml, rel_tol=0.01):
+            raise vr.error(
+                "volume", f"{vol_ml:g} mL does not match {size_g:g} g at {c.m:g} mg/mL"
+            )
+        vials.append(Vial(size, volume, _prov(vr)))
+    sizes = [v.size for v in vials]
+    if len(sizes) != len({s.m for s in sizes}):
+        raise r.error("vials", "lists the same size twice")
+    contains: dict[str, Provenance] = {}
+    for j, c_raw in enumerate(r.list("contains", [])):
+        cr = datafile.Record(c_raw, src, f"{pid}.contains[{j + 1}]")
+        sub = cr.str("substance")
+        if sub not in SUBSTANCES:
+            raise cr.error("substance", f"'{sub}' is not one of {', '.join(SUBSTANCES)}")
+        contains[sub] = _prov(cr)
+    iga = None
+    qualifier = ""
+    if r.has("iga"):
+        iga = _figure(r, "iga", ("[mass] / [length] ** 3",))
+        qualifier = r.child("iga").str("qualifier", "")
+    titr_table = r.child("indications")
+    titrations = {
+        ind: _titration(datafile.Record(t, src, f"{pid}.indications.{ind}"), ind, c)
+        for ind, t in titr_table.table.items()
+    }
+    if not titrations:
+        raise r.error("indications", "must list at least one indication")
+    caps = []
+    for j, cap_raw in enumerate(r.list("at_risk_caps", [])):
+        cr = datafile.Record(cap_raw, src, f"{pid}.at_risk_caps[{j + 1}]")
+        risks = tuple(cr.list("risks"))
+        if not risks or any(x not in RISK_KINDS for x in risks):
+            raise cr.error("risks", f"must list some of {', '.join(RISK_KINDS)}")
+        rate = to_dose_rate(_quantity(cr, "rate", _RATE_DIM), c).to(MG_PER_KG_MIN)
+        caps.append(AtRiskCap(risks, rate, cr.bool("strict"), _prov(cr)))
+    stabiliser = r.child("stabiliser").str("text") if r.has("stabiliser") else None
+    return Product(
+        id=pid,
+        name=r.str("name"),
+        manufacturer=r.str("manufacturer"),
+        concentration=Figure(c, conc.provenance),
+        vials=tuple(sorted(vials, key=lambda v: v.size.m_as(G))),
+        stabiliser=stabiliser,
+        contains=contains,
+        iga=iga,
+        iga_qualifier=qualifier,
+        titrations=titrations,
+        caps=tuple(caps),
+    )
+
+
+def load_formulary(path: Path | None = None) -> Formulary:
+    path = path or resources.path("formulary.toml")
+    data = datafile.load(path)
+    src = str(path)
+    top = datafile.Record(data, src, "")
+    revision = top.str("revision")
+    products: dict[str, Product] = {}
+    tables = data.get("product")
+    if not isinstance(tables, list) or not tables:
+        raise DataError(src, "", "product", "must list at least one [[product]]")
+    for i, raw in enumerate(tables):
+        p = _product(raw, src, i, set(products))
+        products[p.id] = p
+    return Formulary(revision, src, products)
+
+
+@cache
+def bundled_formulary() -> Formulary:
+    return load_formulary()

@@ -1,0 +1,115 @@
+"""Standard regimens per indication, from ``resources/regimens.toml``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from ivig_desktop import resources
+from ivig_desktop.engine import datafile
+from ivig_desktop.engine.errors import DataError, InputError
+from ivig_desktop.engine.units import G_PER_KG, Q_, H, Quantity
+
+
+@dataclass(frozen=True, slots=True)
+class Regimen:
+    id: str
+    name: str
+    titration: str | None
+    course_dose: Quantity | None
+    dose_low: Quantity | None
+    dose_high: Quantity | None
+    days: int | None
+    days_range: tuple[int, int] | None
+    infusion_hours: tuple[Quantity, Quantity] | None
+    repeat: str
+    evidence: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Regimens:
+    revision: str
+    regimens: dict[str, Regimen]
+
+    def get(self, rid: str) -> Regimen:
+        try:
+            return self.regimens[rid]
+        except KeyError:
+            raise InputError(
+                "indication", f"'{rid}' is not a known indication ({', '.join(self.regimens)})"
+            ) from None
+
+
+def _regimen(raw: object, src: str, index: int) -> Regimen:
+    r = datafile.Record(raw, src, f"regimen {index + 1}")
+    rid = r.str("id")
+    r.record = rid
+    dose = r.quantity("course_dose", "[mass] / [mass]") if r.has("course_dose") else None
+    low = high = None
+    if r.has("dose_range"):
+        dr = r.child("dose_range")
+        unit = dr.str("unit")
+        low = datafile.Record({"value": dr.number("low"), "unit": unit}, src, dr.record)
+        high = datafile.Record({"value": dr.number("high"), "unit": unit}, src, dr.record)
+        low_q = low.quantity_here("[mass] / [mass]", field="dose_range")
+        high_q = high.quantity_here("[mass] / [mass]", field="dose_range")
+        if low_q > high_q:
+            raise dr.error("low", "is above high")
+    days = r.int("days") if r.has("days") else None
+    if days is not None and days < 1:
+        raise r.error("days", "must be at least 1")
+    days_range = None
+    if r.has("days_range"):
+        dr_list = r.list("days_range")
+        if (
+            len(dr_list) != 2
+            or not all(isinstance(x, int) and x >= 1 for x in dr_list)
+            or dr_list[0] > dr_list[1]
+        ):
+            raise r.error("days_range", "must be [shortest, longest] whole days")
+        days_range = (dr_list[0], dr_list[1])
+        if days is not None and not days_range[0] <= days <= days_range[1]:
+            raise r.error("days", "is outside days_range")
+    hours = None
+    if r.has("infusion_hours"):
+        hl = r.list("infusion_hours")
+        if len(hl) != 2 or not all(isinstance(x, int | float) and x > 0 for x in hl):
+            raise r.error("infusion_hours", "must be [shortest, longest] hours")
+        hours = (Q_(float(hl[0]), H), Q_(float(hl[1]), H))
+    return Regimen(
+        id=rid,
+        name=r.str("name"),
+        titration=r.str("titration") if r.has("titration") else None,
+        course_dose=dose.to(G_PER_KG) if dose is not None else None,
+        dose_low=low_q.to(G_PER_KG) if low is not None else None,
+        dose_high=high_q.to(G_PER_KG) if high is not None else None,
+        days=days,
+        days_range=days_range,
+        infusion_hours=hours,
+        repeat=r.str("repeat", "") if r.has("repeat") else "",
+        evidence=r.evidence(),
+        source=r.str("source"),
+    )
+
+
+def load_regimens(path: Path | None = None) -> Regimens:
+    path = path or resources.path("regimens.toml")
+    data = datafile.load(path)
+    src = str(path)
+    tables = data.get("regimen")
+    if not isinstance(tables, list) or not tables:
+        raise DataError(src, "", "regimen", "must list at least one [[regimen]]")
+    out: dict[str, Regimen] = {}
+    for i, raw in enumerate(tables):
+        reg = _regimen(raw, src, i)
+        if reg.id in out:
+            raise DataError(src, reg.id, "id", "appears twice")
+        out[reg.id] = reg
+    return Regimens(datafile.Record(data, src, "").str("revision"), out)
+
+
+@cache
+def bundled_regimens() -> Regimens:
+    return load_regimens()
