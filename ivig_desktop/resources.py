@@ -22,9 +22,7 @@ def root() -> Path:
     installed = Path(str(importlib.resources.files("ivig_desktop.resources")))
     if (installed / "units.txt").is_file():
         return installed
-    raise FileNotFoundError(
-        f"ivig_desktop resources not found in {_CHECKOUT} or in the installed package"
-    )
+    raise FileNotFoundError(f"ivig_desktop resources not found in {_CHECKOUT} or in the installed package")
 
 
 def path(name: str) -> Path:

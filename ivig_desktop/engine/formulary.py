@@ -247,9 +247,7 @@ def _product(raw: object, src: str, index: int, seen: set[str]) -> Product:
             raise vr.error("size", "must be a whole number of milligrams")
         expected = (size / c).m_as(ML)
         if not math.isclose(expected, vol_ml, rel_tol=0.01):
-            raise vr.error(
-                "volume", f"{vol_ml:g} mL does not match {size_g:g} g at {c.m:g} mg/mL"
-            )
+            raise vr.error("volume", f"{vol_ml:g} mL does not match {size_g:g} g at {c.m:g} mg/mL")
         vials.append(Vial(size, volume, _prov(vr)))
     sizes = [v.size for v in vials]
     if len(sizes) != len({s.m for s in sizes}):

@@ -66,9 +66,7 @@ class Patient:
             fields.SERUM_CREATININE.check(self.serum_creatinine)
         if self.pre_pregnancy_weight is not None:
             if not self.pregnant:
-                raise InputError(
-                    "pre-pregnancy weight", "was given but the patient is not marked pregnant"
-                )
+                raise InputError("pre-pregnancy weight", "was given but the patient is not marked pregnant")
             fields.PRE_PREGNANCY_WEIGHT.check(self.pre_pregnancy_weight)
 
     @property

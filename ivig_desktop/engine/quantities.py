@@ -17,29 +17,59 @@ from ivig_desktop.engine.units import Q_, Quantity, serum_creatinine_mg_dl
 # Unit spellings people type, mapped to the registry's canonical names. Lower-cased keys:
 # the closed registry has no mega- or other prefix that case could confuse.
 _MASS = {
-    "kg": "kilogram", "kgs": "kilogram", "kilogram": "kilogram", "kilograms": "kilogram",
-    "g": "gram", "gram": "gram", "grams": "gram", "mg": "milligram",
-    "lb": "pound", "lbs": "pound", "pound": "pound", "pounds": "pound",
+    "kg": "kilogram",
+    "kgs": "kilogram",
+    "kilogram": "kilogram",
+    "kilograms": "kilogram",
+    "g": "gram",
+    "gram": "gram",
+    "grams": "gram",
+    "mg": "milligram",
+    "lb": "pound",
+    "lbs": "pound",
+    "pound": "pound",
+    "pounds": "pound",
 }
 _LENGTH = {
-    "cm": "centimeter", "m": "meter", "mm": "millimeter",
-    "in": "inch", "inch": "inch", "inches": "inch", '"': "inch",
-    "ft": "foot", "foot": "foot", "feet": "foot", "'": "foot",
+    "cm": "centimeter",
+    "m": "meter",
+    "mm": "millimeter",
+    "in": "inch",
+    "inch": "inch",
+    "inches": "inch",
+    '"': "inch",
+    "ft": "foot",
+    "foot": "foot",
+    "feet": "foot",
+    "'": "foot",
 }
 _AGE = {
-    "y": "year", "yr": "year", "yrs": "year", "year": "year", "years": "year",
-    "mo": "month", "month": "month", "months": "month",
-    "wk": "week", "week": "week", "weeks": "week",
+    "y": "year",
+    "yr": "year",
+    "yrs": "year",
+    "year": "year",
+    "years": "year",
+    "mo": "month",
+    "month": "month",
+    "months": "month",
+    "wk": "week",
+    "week": "week",
+    "weeks": "week",
 }
 _SCR = {
     "mg/dl": "milligram / deciliter",
-    "umol/l": "micromole / liter", "µmol/l": "micromole / liter",
-    "μmol/l": "micromole / liter", "micromol/l": "micromole / liter",
+    "umol/l": "micromole / liter",
+    "µmol/l": "micromole / liter",
+    "μmol/l": "micromole / liter",
+    "micromol/l": "micromole / liter",
     "mcmol/l": "micromole / liter",
 }
 _DOSE = {
-    "g/kg": "gram / kilogram", "mg/kg": "milligram / kilogram",
-    "g": "gram", "gram": "gram", "grams": "gram",
+    "g/kg": "gram / kilogram",
+    "mg/kg": "milligram / kilogram",
+    "g": "gram",
+    "gram": "gram",
+    "grams": "gram",
 }
 
 
@@ -72,31 +102,32 @@ class FieldSpec:
                 return float(serum_creatinine_mg_dl(q).m)
             return float(q.m_as(self.canonical))
         except Exception as exc:  # pint.DimensionalityError: wrong kind of unit
-            raise InputError(
-                self.name, f"'{q.units:~}' is not a unit of {self.label or self.name}"
-            ) from exc
+            raise InputError(self.name, f"'{q.units:~}' is not a unit of {self.label or self.name}") from exc
 
     def _range_text(self, value: float) -> str:
         unit = _SHORT.get(self.canonical, self.canonical)
-        return (
-            f"{value:.4g} {unit} is outside the accepted range "
-            f"{self.low:g}–{self.high:g} {unit}"
-        )
+        return f"{value:.4g} {unit} is outside the accepted range {self.low:g}–{self.high:g} {unit}"
 
 
 _SHORT = {
-    "kilogram": "kg", "centimeter": "cm", "year": "y", "milligram / deciliter": "mg/dL",
+    "kilogram": "kg",
+    "centimeter": "cm",
+    "year": "y",
+    "milligram / deciliter": "mg/dL",
     "gram / kilogram": "g/kg",
 }
 
 WEIGHT = FieldSpec("weight", _MASS, "kilogram", 0.3, 350, "weight", "kg or lb")
-PRE_PREGNANCY_WEIGHT = FieldSpec(
-    "pre-pregnancy weight", _MASS, "kilogram", 0.3, 350, "weight", "kg or lb"
-)
+PRE_PREGNANCY_WEIGHT = FieldSpec("pre-pregnancy weight", _MASS, "kilogram", 0.3, 350, "weight", "kg or lb")
 HEIGHT = FieldSpec("height", _LENGTH, "centimeter", 25, 250, "height", "cm, in, or 5 ft 9 in")
 AGE = FieldSpec("age", _AGE, "year", 0, 120, "age", "years, months or weeks")
 SERUM_CREATININE = FieldSpec(
-    "serum creatinine", _SCR, "milligram / deciliter", 0.1, 20, "serum creatinine",
+    "serum creatinine",
+    _SCR,
+    "milligram / deciliter",
+    0.1,
+    20,
+    "serum creatinine",
     "mg/dL or µmol/L",
 )
 #: The dose has no physiological range of its own: the site's hard limit per kg of dosing

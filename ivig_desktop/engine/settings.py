@@ -73,11 +73,9 @@ def load_settings(path: Path | None = None) -> SiteSettings:
     return SiteSettings(
         revision=top.str("revision"),
         rounding_tolerance=tolerance / 100,
-        pump_resolution=top.child("pump_resolution").quantity_here("[length] ** 3 / [time]")
-        .to(ML_PER_H),
+        pump_resolution=top.child("pump_resolution").quantity_here("[length] ** 3 / [time]").to(ML_PER_H),
         default_step_minutes=top.child("default_step_minutes").quantity_here("[time]").to(MIN),
-        max_course_dose=top.child("max_course_dose").quantity_here("[mass] / [mass]")
-        .to(G_PER_KG),
+        max_course_dose=top.child("max_course_dose").quantity_here("[mass] / [mass]").to(G_PER_KG),
         standard_volume=_limit(limits, "standard"),
         strict_volume=_limit(limits, "strict"),
         strict_crcl_below=strict_when.quantity("crcl_below", "[length] ** 3 / [time]"),

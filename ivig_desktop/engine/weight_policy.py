@@ -18,8 +18,14 @@ from ivig_desktop.engine.units import CM, KG, Q_, Quantity
 
 BASES = ("actual", "adjusted", "ideal", "pre-pregnancy")
 _TESTS = {
-    "always", "bmi_above", "percent_of_ideal_above", "height_at_least_and_weight_above",
-    "age_below", "height_below", "pregnant", "actual_below_chosen",
+    "always",
+    "bmi_above",
+    "percent_of_ideal_above",
+    "height_at_least_and_weight_above",
+    "age_below",
+    "height_below",
+    "pregnant",
+    "actual_below_chosen",
 }
 
 
@@ -72,9 +78,7 @@ def _rule(raw: object, source: str, record: str, *, exclusion: bool) -> Rule:
         raise r.error("use", f"'{use}' is not one of {', '.join(BASES)}")
     value = r.number("value") if r.has("value") else None
     unit = r.str("unit") if r.has("unit") else None
-    if test in ("bmi_above", "percent_of_ideal_above", "age_below", "height_below") and (
-        value is None
-    ):
+    if test in ("bmi_above", "percent_of_ideal_above", "age_below", "height_below") and (value is None):
         raise r.error("value", f"is required for test '{test}'")
     if test in ("age_below", "height_below") and unit is None:
         raise r.error("unit", f"is required for test '{test}'")
@@ -123,12 +127,9 @@ def load_policies(path: Path | None = None) -> dict[str, WeightPolicy]:
             date=r.str("date"),
             use=use,
             otherwise=otherwise,
-            when_any=tuple(
-                _rule(x, src, f"{pid}.when_any", exclusion=False) for x in r.list("when_any")
-            ),
+            when_any=tuple(_rule(x, src, f"{pid}.when_any", exclusion=False) for x in r.list("when_any")),
             exclusions=tuple(
-                _rule(x, src, f"{pid}.exclusions", exclusion=True)
-                for x in r.list("exclusions", [])
+                _rule(x, src, f"{pid}.exclusions", exclusion=True) for x in r.list("exclusions", [])
             ),
         )
     return out
@@ -220,9 +221,7 @@ _BASIS_WORDS = {
 }
 
 
-def dosing_weight(
-    patient: Patient, policy: WeightPolicy, indication: str | None = None
-) -> DosingWeight:
+def dosing_weight(patient: Patient, policy: WeightPolicy, indication: str | None = None) -> DosingWeight:
     """Apply ``policy`` to ``patient``; the result carries its reason in words."""
     unverified = [
         f"{policy.id}: {r.test} {r.value:g} {r.unit or ''} ({r.source})".strip()
