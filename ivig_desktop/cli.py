@@ -1,0 +1,226 @@
+"""Command line: ``ivig-desktop plan|products|indications``.
+
+Bad input exits with status 2 and one line on stderr naming the field; nothing is written
+to stdout and no traceback is shown. Output files are written atomically, so a failed run
+never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import NoReturn
+
+from ivig_desktop.engine import quantities as fields
+from ivig_desktop.engine.errors import DataError, InputError
+from ivig_desktop.engine.formulary import bundled_formulary, load_formulary
+from ivig_desktop.engine.patient import Patient, Sex
+from ivig_desktop.engine.plan import Catalogue, Order, bundled_catalogue, make_plan
+from ivig_desktop.engine.regimens import bundled_regimens
+from ivig_desktop.engine.risk import RISK_FACTORS
+from ivig_desktop.engine.settings import load_settings
+
+PROG = "ivig-desktop"
+
+
+class UsageError(Exception):
+    """argparse's complaint, raised instead of printed so main() controls the one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="IVIG dose, volume-load and rate-schedule planner.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("plan", help="make an infusion plan")
+    p.add_argument("--weight", required=True, help="actual weight, e.g. '70 kg' or '154 lb'")
+    p.add_argument("--height", required=True, help="height, e.g. '175 cm', '69 in', '5 ft 9 in'")
+    p.add_argument("--sex", required=True, help="male or female (M/F)")
+    p.add_argument("--age", required=True, help="age, e.g. '54 y' or '8 months'")
+    p.add_argument("--scr", help="serum creatinine, e.g. '1.1 mg/dL' or '97 µmol/L'")
+    p.add_argument("--pregnant", action="store_true", help="the patient is pregnant")
+    p.add_argument("--pre-pregnancy-weight", help="pre-pregnancy weight, e.g. '62 kg'")
+    p.add_argument("--indication", help="regimen id (see 'indications')")
+    p.add_argument("--dose", help="course dose: '2 g/kg', '400 mg/kg' or '30 g'")
+    p.add_argument("--days", help="number of infusion days the course is split over")
+    p.add_argument("--product", required=True, help="product id (see 'products')")
+    p.add_argument("--weight-policy", default="auto", help="dosing-weight policy (default auto)")
+    p.add_argument(
+        "--risk",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="NAME",
+        help="risk factors: " + ", ".join(r.id for r in RISK_FACTORS),
+    )
+    p.add_argument("--first-infusion", action="store_true", help="first infusion: start low")
+    p.add_argument("--over-8-weeks", action="store_true", help="> 8 weeks since last: start low")
+    p.add_argument("--product-switch", action="store_true", help="switched product: start low")
+    p.add_argument("--max-rate", help="a lower maximum dose rate, e.g. '4 mg/kg/min'")
+    p.add_argument("--start", help="clock time of the first step, HH:MM (24 h)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--output", help="write to FILE instead of standard output")
+    p.add_argument("--formulary", help="a site formulary file (TOML) replacing the bundled one")
+    p.add_argument("--settings", help="a site settings file (TOML) replacing the bundled one")
+
+    pr = sub.add_parser("products", help="list the formulary's products")
+    pr.add_argument("--formulary", help="a site formulary file (TOML)")
+    sub.add_parser("indications", help="list the regimens")
+    return parser
+
+
+def _max_rate(text: str | None):
+    if text is None:
+        return None
+    import re
+
+    from ivig_desktop.engine.units import Q_
+
+    m = re.fullmatch(r"\s*(\d+(?:[.,]\d+)?)\s*mg\s*/\s*kg\s*/\s*min\s*", text)
+    if not m:
+        raise InputError("max-rate", f"'{text}' is not a dose rate like '4 mg/kg/min'")
+    value = float(m[1].replace(",", "."))
+    if value <= 0:
+        raise InputError("max-rate", "must be greater than zero")
+    return Q_(value, "mg/kg/min")
+
+
+def _catalogue(args: argparse.Namespace) -> Catalogue:
+    cat = bundled_catalogue()
+    if args.formulary:
+        cat = Catalogue(load_formulary(Path(args.formulary)), cat.regimens, cat.policies, cat.settings)
+    if args.settings:
+        cat = Catalogue(cat.formulary, cat.regimens, cat.policies, load_settings(Path(args.settings)))
+    return cat
+
+
+def _plan_inputs(args: argparse.Namespace) -> tuple[Patient, Order]:
+    ppw = args.pre_pregnancy_weight
+    patient = Patient(
+        actual_weight=fields.parse_quantity(args.weight, fields.WEIGHT),
+        height=fields.parse_quantity(args.height, fields.HEIGHT),
+        sex=Sex.parse(args.sex),
+        age=fields.parse_quantity(args.age, fields.AGE),
+        serum_creatinine=(
+            fields.parse_quantity(args.scr, fields.SERUM_CREATININE) if args.scr is not None else None
+        ),
+        pregnant=args.pregnant,
+        pre_pregnancy_weight=(
+            fields.parse_quantity(ppw, fields.PRE_PREGNANCY_WEIGHT) if ppw is not None else None
+        ),
+    )
+    start_low = frozenset(
+        name
+        for name, on in (
+            ("first-infusion", args.first_infusion),
+            ("over-8-weeks", args.over_8_weeks),
+            ("product-switch", args.product_switch),
+        )
+        if on
+    )
+    order = Order(
+        product=args.product,
+        indication=args.indication,
+        dose=fields.parse_quantity(args.dose, fields.DOSE) if args.dose is not None else None,
+        days=fields.parse_days(args.days) if args.days is not None else None,
+        weight_policy=args.weight_policy,
+        start=fields.parse_clock(args.start) if args.start is not None else None,
+        start_low=start_low,
+        risks=frozenset(args.risk),
+        max_rate=_max_rate(args.max_rate),
+    )
+    return patient, order
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder, fsync, then rename over ``path``."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise InputError("output", f"'{path}' is a folder")
+    if not folder.is_dir():
+        raise InputError("output", f"folder '{folder}' does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise InputError("output", f"cannot write in '{folder}' ({exc.strerror})") from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError("output", f"cannot write '{path}' ({exc.strerror})") from exc
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        write_atomic(Path(output), text.encode("utf-8"))
+    else:
+        sys.stdout.write(text)
+
+
+def _cmd_plan(args: argparse.Namespace) -> str:
+    cat = _catalogue(args)
+    patient, order = _plan_inputs(args)
+    plan = make_plan(patient, order, cat)
+    if args.format == "json":
+        from ivig_desktop.engine.export import plan_to_dict
+
+        return json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False) + "\n"
+    from ivig_desktop.report.text import render_text
+
+    return render_text(plan) + "\n"
+
+
+def _cmd_products(args: argparse.Namespace) -> str:
+    form = load_formulary(Path(args.formulary)) if args.formulary else bundled_formulary()
+    lines = [f"Formulary {form.revision}"]
+    for p in form.products.values():
+        sizes = ", ".join(f"{v.size.m:g} g" for v in p.vials) or "vial sizes not found"
+        lines.append(
+            f"  {p.id:18} {p.name} ({p.percent:g} %): {', '.join(p.titrations)}; vials {sizes}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _cmd_indications(_: argparse.Namespace) -> str:
+    regs = bundled_regimens()
+    lines = [f"Regimens {regs.revision}"]
+    for r in regs.regimens.values():
+        dose = f"{r.course_dose.m:g} g/kg" if r.course_dose is not None else "dose to be entered"
+        days = f"over {r.days} day(s)" if r.days is not None else "days to be entered"
+        lines.append(f"  {r.id:22} {r.name}: {dose} {days}")
+    return "\n".join(lines) + "\n"
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"{PROG}: error: {' '.join(message.split())}\n")
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        text = {"plan": _cmd_plan, "products": _cmd_products, "indications": _cmd_indications}[
+            args.command
+        ](args)
+        _emit(text, getattr(args, "output", None))
+    except UsageError as exc:
+        return _fail(str(exc))
+    except (InputError, DataError) as exc:
+        return _fail(str(exc))
+    return 0

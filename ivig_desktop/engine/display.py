@@ -1,0 +1,69 @@
+"""How quantities are shown to people: one place for clinical abbreviations and decimals.
+
+pint's own formatting prints "ml", "µg" and sorts units alphabetically (engineering-anchors
+§2.4); clinical display needs mL, mcg, a leading zero, no trailing zeros and units in the
+order they are spoken (mg/kg/min).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ivig_desktop.engine.units import Quantity
+
+#: kind → (registry unit, display abbreviation, max decimals)
+KINDS: dict[str, tuple[str, str, int]] = {
+    "weight": ("kilogram", "kg", 1),
+    "height": ("centimeter", "cm", 1),
+    "dose": ("gram", "g", 2),
+    "dose_per_kg": ("gram / kilogram", "g/kg", 3),
+    "volume": ("milliliter", "mL", 1),
+    "volume_per_kg": ("milliliter / kilogram", "mL/kg", 1),
+    "rate": ("milliliter / hour", "mL/h", 1),
+    "dose_rate": ("milligram / kilogram / minute", "mg/kg/min", 2),
+    "volume_rate": ("milliliter / kilogram / minute", "mL/kg/min", 3),
+    "volume_rate_h": ("milliliter / kilogram / hour", "mL/kg/h", 2),
+    "crcl": ("milliliter / minute", "mL/min", 0),
+    "bmi": ("kilogram / meter ** 2", "kg/m²", 1),
+    "concentration": ("milligram / milliliter", "mg/mL", 0),
+    "iga": ("microgram / milliliter", "mcg/mL", 0),
+    "age": ("year", "y", 0),
+    "creatinine": ("milligram / deciliter", "mg/dL", 2),
+}
+
+
+def number(value: float, decimals: int) -> str:
+    """Fixed decimals with trailing zeros dropped, a leading zero kept, thousands grouped."""
+    text = f"{value:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def fmt(q: Quantity, kind: str, decimals: int | None = None) -> str:
+    unit, abbrev, default = KINDS[kind]
+    return f"{number(float(q.m_as(unit)), default if decimals is None else decimals)} {abbrev}"
+
+
+def magnitude(q: Quantity, kind: str) -> float:
+    """The number in the kind's fixed unit, as the JSON output carries it."""
+    return float(q.m_as(KINDS[kind][0]))
+
+
+def duration(q: Quantity) -> str:
+    """Minutes as "2 h 15 min", rounded to the nearest minute."""
+    total = round(float(q.m_as("minute")))
+    h, m = divmod(total, 60)
+    if h and m:
+        return f"{h} h {m} min"
+    return f"{h} h" if h else f"{m} min"
+
+
+def clock(moment: datetime, day_one: datetime, *, elapsed: bool) -> str:
+    """HH:MM; with a day suffix after midnight; or +H:MM since the start when no clock given."""
+    if elapsed:
+        minutes = round((moment - day_one).total_seconds() / 60)
+        return f"+{minutes // 60}:{minutes % 60:02d}"
+    text = moment.strftime("%H:%M")
+    extra = (moment.date() - day_one.date()).days
+    return f"{text} (+{extra} d)" if extra else text

@@ -1,0 +1,116 @@
+"""The plan as plain data: the stable JSON contract documented in README.md.
+
+Every quantity is ``{"magnitude": number, "units": "<abbrev>"}`` in the fixed unit of its
+field (weights kg, doses g, volumes mL, rates mL/h, dose rates mg/kg/min, durations min,
+CrCl mL/min), so a consumer never has to convert.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ivig_desktop import __version__
+from ivig_desktop.engine import display
+from ivig_desktop.engine.plan import Alternative, DayPlan, Plan
+from ivig_desktop.engine.units import Quantity
+
+SCHEMA_VERSION = 1
+_DURATION = ("minute", "min")
+
+
+def q(value: Quantity | None, kind: str) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if kind == "duration":
+        unit, abbrev = _DURATION
+    else:
+        unit, abbrev, _ = display.KINDS[kind]
+    return {"magnitude": round(float(value.m_as(unit)), 6), "units": abbrev}
+
+
+def _day(plan: Plan, day: DayPlan) -> dict[str, Any]:
+    sched = day.schedule
+    elapsed = not plan.clock_given
+    return {
+        "day": day.day,
+        "prescribed_dose": q(day.prescribed, "dose"),
+        "dose": q(day.dose, "dose"),
+        "vials": [{"size": q(c.vial.size, "dose"), "count": c.count} for c in day.pick.counts],
+        "opened": q(day.pick.opened, "dose"),
+        "waste": q(day.pick.waste, "dose"),
+        "volume": q(day.volume, "volume"),
+        "volume_per_kg": q(day.volume_per_kg, "volume_per_kg"),
+        "steps": [
+            {
+                "start": display.clock(sched.clock(s), sched.start, elapsed=elapsed),
+                "duration": q(s.duration, "duration"),
+                "dose_rate": q(s.dose_rate, "dose_rate"),
+                "rate": q(s.rate, "rate"),
+                "volume": q(s.volume, "volume"),
+                "cumulative_volume": q(s.cumulative_volume, "volume"),
+            }
+            for s in sched.steps
+        ],
+        "end": display.clock(sched.end, sched.start, elapsed=elapsed),
+        "duration": q(sched.duration, "duration"),
+    }
+
+
+def _alternative(a: Alternative) -> dict[str, Any]:
+    o = a.order
+    return {
+        "kind": a.kind,
+        "description": a.description,
+        "product": o.product,
+        "days": a.days,
+        "max_dose_rate": q(o.max_rate, "dose_rate"),
+        "volume_per_day": q(a.volume_per_day, "volume"),
+        "volume_per_kg": q(a.volume_per_kg, "volume_per_kg"),
+        "duration_per_day": q(a.duration_per_day, "duration"),
+    }
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    p = plan.patient
+    crcl = plan.crcl
+    product = plan.product
+    return {
+        "schema": SCHEMA_VERSION,
+        "app_version": __version__,
+        "formulary_revision": plan.formulary_revision,
+        "settings_revision": plan.settings_revision,
+        "patient": {
+            "actual_weight": q(p.actual_weight, "weight"),
+            "height": q(p.height, "height"),
+            "sex": p.sex.value,
+            "age": q(p.age, "age"),
+            "ideal_weight": q(p.ideal_weight, "weight"),
+            "adjusted_weight": q(p.adjusted_weight, "weight"),
+            "bmi": q(p.bmi, "bmi"),
+            "creatinine_clearance": q(crcl.value, "crcl") if crcl else None,
+            "creatinine_clearance_basis": crcl.basis if crcl else None,
+        },
+        "dosing_weight": q(plan.dosing.weight, "weight"),
+        "dosing_weight_basis": plan.dosing.basis,
+        "dosing_weight_reason": plan.dosing.reason,
+        "weight_policy": plan.dosing.policy.id,
+        "rate_weight": q(plan.rate_weight, "weight"),
+        "product": {
+            "id": product.id,
+            "name": product.name,
+            "concentration": q(product.conc, "concentration"),
+        },
+        "indication": plan.regimen.id if plan.regimen else None,
+        "titration": plan.titration_note,
+        "max_dose_rate": q(plan.ladder.ceiling, "dose_rate"),
+        "course_dose": q(plan.course_dose, "dose"),
+        "course_dose_per_kg": q(plan.course_dose_per_kg, "dose_per_kg"),
+        "total_dose": q(plan.total_dose, "dose"),
+        "total_volume": q(plan.total_volume, "volume"),
+        "clock": "clock" if plan.clock_given else "elapsed",
+        "days": [_day(plan, d) for d in plan.days],
+        "warnings": [
+            {"code": w.code, "severity": w.severity.label, "message": w.message} for w in plan.warnings
+        ],
+        "alternatives": [_alternative(a) for a in plan.alternatives],
+    }

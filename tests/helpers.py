@@ -1,0 +1,49 @@
+"""Small builders shared by the tests."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from ivig_desktop.engine.patient import Patient, Sex
+from ivig_desktop.engine.plan import Order, Plan, make_plan
+from ivig_desktop.engine.units import Q_
+
+
+def patient(
+    kg: float = 70,
+    cm: float = 175,
+    sex: str = "male",
+    age: float = 50,
+    scr: float | None = None,
+    **kw: object,
+) -> Patient:
+    return Patient(
+        Q_(kg, "kg"),
+        Q_(cm, "cm"),
+        Sex(sex),
+        Q_(age, "year"),
+        Q_(scr, "mg/dL") if scr is not None else None,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def plan(
+    product: str = "privigen",
+    indication: str | None = "pid",
+    dose: str | None = None,
+    days: int | None = None,
+    start: time | None = time(8, 0),
+    pt: Patient | None = None,
+    **kw: object,
+) -> Plan:
+    from ivig_desktop.engine.quantities import DOSE, parse_quantity
+
+    order = Order(
+        product=product,
+        indication=indication,
+        dose=parse_quantity(dose, DOSE) if dose else None,
+        days=days,
+        start=start,
+        **kw,  # type: ignore[arg-type]
+    )
+    return make_plan(pt or patient(), order)
