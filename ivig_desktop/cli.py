@@ -77,22 +77,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _max_rate(text: str | None):
-    if text is None:
-        return None
-    import re
-
-    from ivig_desktop.engine.units import Q_
-
-    m = re.fullmatch(r"\s*(\d+(?:[.,]\d+)?)\s*mg\s*/\s*kg\s*/\s*min\s*", text)
-    if not m:
-        raise InputError("max-rate", f"'{text}' is not a dose rate like '4 mg/kg/min'")
-    value = float(m[1].replace(",", "."))
-    if value <= 0:
-        raise InputError("max-rate", "must be greater than zero")
-    return Q_(value, "mg/kg/min")
-
-
 def _catalogue(args: argparse.Namespace) -> Catalogue:
     cat = bundled_catalogue()
     if args.formulary:
@@ -135,7 +119,9 @@ def _plan_inputs(args: argparse.Namespace) -> tuple[Patient, Order]:
         start=fields.parse_clock(args.start) if args.start is not None else None,
         start_low=start_low,
         risks=frozenset(args.risk),
-        max_rate=_max_rate(args.max_rate),
+        max_rate=(
+            fields.parse_quantity(args.max_rate, fields.MAX_RATE) if args.max_rate is not None else None
+        ),
     )
     return patient, order
 
@@ -190,9 +176,7 @@ def _cmd_products(args: argparse.Namespace) -> str:
     lines = [f"Formulary {form.revision}"]
     for p in form.products.values():
         sizes = ", ".join(f"{v.size.m:g} g" for v in p.vials) or "vial sizes not found"
-        lines.append(
-            f"  {p.id:18} {p.name} ({p.percent:g} %): {', '.join(p.titrations)}; vials {sizes}"
-        )
+        lines.append(f"  {p.id:18} {p.name} ({p.percent:g} %): {', '.join(p.titrations)}; vials {sizes}")
     return "\n".join(lines) + "\n"
 
 
@@ -215,9 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        text = {"plan": _cmd_plan, "products": _cmd_products, "indications": _cmd_indications}[
-            args.command
-        ](args)
+        text = {"plan": _cmd_plan, "products": _cmd_products, "indications": _cmd_indications}[args.command](
+            args
+        )
         _emit(text, getattr(args, "output", None))
     except UsageError as exc:
         return _fail(str(exc))

@@ -7,7 +7,7 @@ order they are spoken (mg/kg/min).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ivig_desktop.engine.units import Quantity
 
@@ -59,11 +59,15 @@ def duration(q: Quantity) -> str:
     return f"{h} h" if h else f"{m} min"
 
 
-def clock(moment: datetime, day_one: datetime, *, elapsed: bool) -> str:
-    """HH:MM; with a day suffix after midnight; or +H:MM since the start when no clock given."""
+def clock(moment: datetime, day_one: datetime, *, elapsed: bool, h12: bool = False) -> str:
+    """HH:MM; with a day suffix after midnight; or +H:MM since the start when no clock given.
+
+    Times are rounded to the nearest minute, as the durations beside them are.
+    """
     if elapsed:
         minutes = round((moment - day_one).total_seconds() / 60)
         return f"+{minutes // 60}:{minutes % 60:02d}"
-    text = moment.strftime("%H:%M")
+    moment = day_one + timedelta(minutes=round((moment - day_one).total_seconds() / 60))
+    text = moment.strftime("%I:%M %p").lstrip("0") if h12 else moment.strftime("%H:%M")
     extra = (moment.date() - day_one.date()).days
     return f"{text} (+{extra} d)" if extra else text

@@ -130,6 +130,16 @@ SERUM_CREATININE = FieldSpec(
     "serum creatinine",
     "mg/dL or µmol/L",
 )
+#: A prescriber's lower maximum dose rate; the label maximum bounds it in the plan.
+MAX_RATE = FieldSpec(
+    "max-rate",
+    {"mg/kg/min": "milligram / kilogram / minute"},
+    "milligram / kilogram / minute",
+    None,
+    None,
+    "dose rate",
+    "mg/kg/min",
+)
 #: The dose has no physiological range of its own: the site's hard limit per kg of dosing
 #: weight is applied by the plan, where the dosing weight is known.
 DOSE = FieldSpec("dose", _DOSE, "", None, None, "dose", "g/kg, mg/kg or g")

@@ -11,8 +11,7 @@ VERIFY_BANNER = "VERIFY: this plan must be independently checked by a second cli
 def _table(rows: list[list[str]], right: set[int]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return [
-        "  "
-        + "  ".join(c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(r))
+        "  " + "  ".join(c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(r))
         for r in rows
     ]
 
@@ -29,8 +28,7 @@ def render_text(plan: Plan) -> str:
     )
     lines.append(
         f"Patient:        {d.fmt(p.actual_weight, 'weight')}, {d.fmt(p.height, 'height')}, "
-        f"{p.sex.value}, {d.number(p.age_years, 1)} y"
-        + ("; pregnant" if p.pregnant else "")
+        f"{p.sex.value}, {d.number(p.age_years, 1)} y" + ("; pregnant" if p.pregnant else "")
     )
     lines.append(
         f"                BMI {d.fmt(p.bmi, 'bmi')}; ideal {d.fmt(p.ideal_weight, 'weight')}; "
@@ -44,9 +42,7 @@ def render_text(plan: Plan) -> str:
         f"Product:        {product.name} ({product.manufacturer}), {d.fmt(product.conc, 'concentration')} "
         f"({d.number(product.percent, 1)} %)"
     )
-    lines.append(
-        f"Titration:      {plan.titration_note}; maximum {d.fmt(plan.ladder.ceiling, 'dose_rate')}"
-    )
+    lines.append(f"Titration:      {plan.titration_note}; maximum {d.fmt(plan.ladder.ceiling, 'dose_rate')}")
     reg = plan.regimen
     lines.append(
         f"Order:          {reg.name if reg else 'no indication'}: "

@@ -1,0 +1,142 @@
+"""Preferences and About. Dialogs open with ``open()`` and report through their signals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ivig_desktop import __version__
+from ivig_desktop.engine.errors import DataError
+from ivig_desktop.engine.formulary import load_formulary
+from ivig_desktop.engine.plan import Catalogue
+from ivig_desktop.ui.preferences import CHOICES, DEFAULTS, Preferences
+
+_NUMBERS = {
+    "pump_resolution_ml_h": ("Pump rate &resolution (mL/h):", 0.001, 10.0),
+    "rounding_tolerance_percent": ("Vial &rounding tolerance (%):", 0.0, 50.0),
+    "standard_volume_ml": ("Standard volume limit (m&L/day):", 1.0, 20000.0),
+    "standard_volume_ml_per_kg": ("Standard volume limit (mL/&kg/day):", 0.1, 500.0),
+    "strict_volume_ml": ("Strict volume limit (mL/da&y):", 1.0, 20000.0),
+    "strict_volume_ml_per_kg": ("Strict volume limit (mL/k&g/day):", 0.1, 500.0),
+}
+_CHOICE_LABELS = {
+    "weight_unit": "&Weight unit:",
+    "height_unit": "&Height unit:",
+    "scr_unit": "&Creatinine unit:",
+    "paper": "&Paper size:",
+}
+
+
+class PreferencesDialog(QDialog):
+    """Edits the preferences; nothing is saved until every field is valid."""
+
+    def __init__(self, prefs: Preferences, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Preferences")
+        self.prefs = prefs
+        form = QFormLayout()
+        self.choices: dict[str, QComboBox] = {}
+        for key, label in _CHOICE_LABELS.items():
+            box = QComboBox()
+            box.addItems(list(CHOICES[key]))
+            box.setCurrentText(prefs.get(key))
+            box.setAccessibleName(label.replace("&", "").rstrip(":"))
+            form.addRow(label, box)
+            self.choices[key] = box
+        self.clock_24h = QCheckBox("&24-hour clock")
+        self.clock_24h.setChecked(prefs.get("clock_24h"))
+        form.addRow("", self.clock_24h)
+        self.numbers: dict[str, QLineEdit] = {}
+        for key, (label, _, _) in _NUMBERS.items():
+            edit = QLineEdit(f"{prefs.get(key):g}")
+            edit.setAccessibleName(label.replace("&", "").rstrip(":"))
+            form.addRow(label, edit)
+            self.numbers[key] = edit
+        self.formulary = QLineEdit(prefs.get("site_formulary"))
+        self.formulary.setPlaceholderText("bundled formulary")
+        self.formulary.setAccessibleName("Site formulary file")
+        form.addRow("Site &formulary file:", self.formulary)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b00020;")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.RestoreDefaults
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        restore = self.buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
+        restore.clicked.connect(self.restore_defaults)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.error)
+        lay.addWidget(self.buttons)
+
+    def restore_defaults(self) -> None:
+        for key, box in self.choices.items():
+            box.setCurrentText(DEFAULTS[key])
+        self.clock_24h.setChecked(DEFAULTS["clock_24h"])
+        for key, edit in self.numbers.items():
+            edit.setText(f"{DEFAULTS[key]:g}")
+        self.formulary.setText(DEFAULTS["site_formulary"])
+
+    def _validated(self) -> dict[str, object]:
+        values: dict[str, object] = {k: b.currentText() for k, b in self.choices.items()}
+        values["clock_24h"] = self.clock_24h.isChecked()
+        for key, edit in self.numbers.items():
+            label, low, high = _NUMBERS[key]
+            name = label.replace("&", "").rstrip(":")
+            try:
+                value = float(edit.text().strip().replace(",", "."))
+            except ValueError:
+                raise ValueError(f"{name}: '{edit.text()}' is not a number") from None
+            if not low <= value <= high:
+                raise ValueError(f"{name}: {value:g} is outside {low:g}–{high:g}")
+            values[key] = value
+        site = self.formulary.text().strip()
+        if site:
+            try:
+                load_formulary(Path(site))
+            except DataError as exc:
+                raise ValueError(f"Site formulary file: {exc}") from None
+        values["site_formulary"] = site
+        return values
+
+    def save(self) -> None:
+        try:
+            values = self._validated()
+        except ValueError as exc:
+            self.error.setText(f"⚠ {exc}")
+            return
+        for key, value in values.items():
+            self.prefs.set(key, value)
+        self.accept()
+
+
+def about_text(cat: Catalogue) -> str:
+    form = cat.formulary
+    sources = "".join(
+        f"<li>{p.name}: concentration [{p.concentration.provenance.evidence}] "
+        f"{p.concentration.provenance.source}</li>"
+        for p in form.products.values()
+    )
+    return (
+        f"<p><b>ivig_desktop {__version__}</b></p>"
+        f"<p>Formulary revision: {form.revision}<br>File: {form.source}<br>"
+        f"Regimens: {cat.regimens.revision}<br>Site settings: {cat.settings.revision}</p>"
+        f"<p><b>Every plan must be independently checked by a second clinician before use.</b> "
+        "Label figures carry their evidence tag, source and date in the formulary file.</p>"
+        f"<ul>{sources}</ul>"
+    )

@@ -1,0 +1,277 @@
+"""Input forms: patient, risk factors and order. Text goes through the engine's parser.
+
+No spin box is used for a clinical value: a QDoubleSpinBox silently drops the keystroke that
+would exceed its range (600 → 60), a 10-fold error path (engineering-anchors §5).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ivig_desktop.engine import quantities as fields
+from ivig_desktop.engine.errors import InputError
+from ivig_desktop.engine.quantities import FieldSpec
+from ivig_desktop.engine.risk import RISK_FACTORS
+from ivig_desktop.engine.units import Quantity
+
+ERROR_STYLE = "QLineEdit, QComboBox { border: 2px solid #b00020; }"
+ERROR_LABEL_STYLE = "color: #b00020;"
+
+
+class FieldError(QLabel):
+    """The engine's message under a field, with a warning sign so colour is not the only cue."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setStyleSheet(ERROR_LABEL_STYLE)
+        self.hide()
+
+    def show_error(self, message: str | None) -> None:
+        if message:
+            self.setText(f"⚠ {message}")
+            self.show()
+        else:
+            self.clear()
+            self.hide()
+
+
+class Marked(QWidget):
+    """An input widget (with optional unit box) and its in-place error line."""
+
+    changed = Signal()
+
+    def __init__(self, editor: QWidget, unit: QComboBox | None = None) -> None:
+        super().__init__()
+        self.editor = editor
+        self.unit = unit
+        self.error = FieldError(self)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(editor, 1)
+        if unit is not None:
+            row.addWidget(unit)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.addLayout(row)
+        col.addWidget(self.error)
+        self.setFocusProxy(editor)
+
+    def mark(self, message: str | None) -> None:
+        self.error.show_error(message)
+        self.editor.setStyleSheet(ERROR_STYLE if message else "")
+        self.editor.setAccessibleDescription(message or "")
+
+
+class QuantityField(Marked):
+    """Free-text quantity: a unit typed in the text wins; else the unit box's unit applies."""
+
+    def __init__(
+        self,
+        spec: FieldSpec,
+        units: list[tuple[str, str]],
+        accessible: str,
+        placeholder: str = "",
+    ) -> None:
+        edit = QLineEdit()
+        edit.setPlaceholderText(placeholder)
+        edit.setAccessibleName(accessible)
+        box = None
+        if units:
+            box = QComboBox()
+            for label, canonical in units:
+                box.addItem(label, canonical)
+            box.setAccessibleName(f"{accessible} unit")
+        super().__init__(edit, box)
+        self.spec = spec
+        self.edit = edit
+        edit.textChanged.connect(self.changed)
+        if box is not None:
+            box.currentIndexChanged.connect(self.changed)
+
+    def value(self, required: bool = True) -> Quantity | None:
+        text = self.edit.text()
+        if not text.strip() and not required:
+            return None
+        unit = self.unit.currentData() if self.unit is not None else None
+        return fields.parse_quantity(text, self.spec, default_unit=unit)
+
+    def set_unit(self, label: str) -> None:
+        if self.unit is not None:
+            i = self.unit.findText(label)
+            if i >= 0:
+                self.unit.setCurrentIndex(i)
+
+
+class PatientForm(QGroupBox):
+    changed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__("Patient")
+        form = QFormLayout(self)
+        self.weight = QuantityField(
+            fields.WEIGHT, [("kg", "kilogram"), ("lb", "pound")], "Actual weight", "e.g. 70"
+        )
+        self.height = QuantityField(
+            fields.HEIGHT, [("cm", "centimeter"), ("in", "inch")], "Height", "e.g. 175 or 5 ft 9 in"
+        )
+        self.sex = QComboBox()
+        self.sex.addItem("— choose —", None)
+        self.sex.addItem("Male", "male")
+        self.sex.addItem("Female", "female")
+        self.sex.setAccessibleName("Sex")
+        self.sex_field = Marked(self.sex)
+        self.age = QuantityField(
+            fields.AGE, [("years", "year"), ("months", "month"), ("weeks", "week")], "Age", "e.g. 54"
+        )
+        self.scr = QuantityField(
+            fields.SERUM_CREATININE,
+            [("mg/dL", "milligram / deciliter"), ("µmol/L", "micromole / liter")],
+            "Serum creatinine (optional)",
+            "optional",
+        )
+        self.pregnant = QCheckBox("Pre&gnant")
+        self.pregnant.setAccessibleName("Pregnant")
+        self.pre_pregnancy = QuantityField(
+            fields.PRE_PREGNANCY_WEIGHT,
+            [("kg", "kilogram"), ("lb", "pound")],
+            "Pre-pregnancy weight",
+            "when pregnant",
+        )
+        self.pre_pregnancy.setEnabled(False)
+        form.addRow("&Weight:", self.weight)
+        form.addRow("&Height:", self.height)
+        form.addRow("Se&x:", self.sex_field)
+        form.addRow("&Age:", self.age)
+        form.addRow("Serum &creatinine:", self.scr)
+        form.addRow("", self.pregnant)
+        form.addRow("Pre-pregnancy w&eight:", self.pre_pregnancy)
+        for f in (self.weight, self.height, self.age, self.scr, self.pre_pregnancy):
+            f.changed.connect(self.changed)
+        self.sex.currentIndexChanged.connect(self.changed)
+        self.pregnant.toggled.connect(self.pre_pregnancy.setEnabled)
+        self.pregnant.toggled.connect(self.changed)
+
+
+class RiskForm(QGroupBox):
+    changed = Signal()
+
+    GROUPS = (
+        ("renal", "Renal"),
+        ("thrombotic", "Thrombotic"),
+        ("cardiac", "Cardiac"),
+        ("product", "Product-related"),
+    )
+
+    def __init__(self) -> None:
+        super().__init__("Risk factors")
+        grid = QGridLayout(self)
+        self.boxes: dict[str, QCheckBox] = {}
+        for col, (group, title) in enumerate(self.GROUPS):
+            box = QGroupBox(title)
+            lay = QVBoxLayout(box)
+            for rf in RISK_FACTORS:
+                if rf.group != group:
+                    continue
+                cb = QCheckBox(rf.label)
+                cb.setAccessibleName(f"{title} risk: {rf.label}")
+                cb.toggled.connect(self.changed)
+                lay.addWidget(cb)
+                self.boxes[rf.id] = cb
+            lay.addStretch(1)
+            grid.addWidget(box, col // 2, col % 2)
+
+    def selected(self) -> frozenset[str]:
+        return frozenset(k for k, cb in self.boxes.items() if cb.isChecked())
+
+
+class OrderForm(QGroupBox):
+    changed = Signal()
+
+    def __init__(self, regimens: dict[str, str], products: dict[str, str], policies: dict[str, str]) -> None:
+        super().__init__("Order")
+        form = QFormLayout(self)
+        self.indication = QComboBox()
+        self.indication.addItem("— none —", None)
+        for rid, name in regimens.items():
+            self.indication.addItem(name, rid)
+        self.indication.setAccessibleName("Indication")
+        self.indication_field = Marked(self.indication)
+        self.dose = QLineEdit()
+        self.dose.setPlaceholderText("e.g. 2 g/kg, 400 mg/kg or 30 g")
+        self.dose.setAccessibleName("Course dose")
+        self.dose_field = Marked(self.dose)
+        self.days = QLineEdit()
+        self.days.setPlaceholderText("whole days")
+        self.days.setAccessibleName("Number of infusion days")
+        self.days_field = Marked(self.days)
+        self.product = QComboBox()
+        self.product.addItem("— choose —", None)
+        for pid, name in products.items():
+            self.product.addItem(name, pid)
+        self.product.setAccessibleName("Product")
+        self.product_field = Marked(self.product)
+        self.policy = QComboBox()
+        for pid, name in policies.items():
+            self.policy.addItem(name, pid)
+        self.policy.setAccessibleName("Dosing weight policy")
+        self.policy_field = Marked(self.policy)
+        self.first = QCheckBox("&First infusion")
+        self.over8 = QCheckBox("> &8 weeks since last")
+        self.switch = QCheckBox("Product s&witch")
+        for cb in (self.first, self.over8, self.switch):
+            cb.setAccessibleName(f"Start low: {cb.text().replace('&', '')}")
+        start_low = QWidget()
+        sl = QHBoxLayout(start_low)
+        sl.setContentsMargins(0, 0, 0, 0)
+        for cb in (self.first, self.over8, self.switch):
+            sl.addWidget(cb)
+        self.start = QLineEdit()
+        self.start.setPlaceholderText("HH:MM (optional)")
+        self.start.setAccessibleName("Start time, 24-hour HH:MM")
+        self.start_field = Marked(self.start)
+        self.max_rate = QLineEdit()
+        self.max_rate.setPlaceholderText("mg/kg/min (optional)")
+        self.max_rate.setAccessibleName("Lower maximum dose rate in mg/kg/min")
+        self.max_rate_field = Marked(self.max_rate)
+        form.addRow("&Indication:", self.indication_field)
+        form.addRow("&Dose:", self.dose_field)
+        form.addRow("Da&ys:", self.days_field)
+        form.addRow("&Product:", self.product_field)
+        form.addRow("Weight &policy:", self.policy_field)
+        form.addRow("Start low:", start_low)
+        form.addRow("S&tart time:", self.start_field)
+        form.addRow("&Max rate:", self.max_rate_field)
+        for w in (self.dose, self.days, self.start, self.max_rate):
+            w.textChanged.connect(self.changed)
+        for c in (self.indication, self.product, self.policy):
+            c.currentIndexChanged.connect(self.changed)
+        for cb in (self.first, self.over8, self.switch):
+            cb.toggled.connect(self.changed)
+
+    def start_low(self) -> frozenset[str]:
+        pairs = (
+            ("first-infusion", self.first),
+            ("over-8-weeks", self.over8),
+            ("product-switch", self.switch),
+        )
+        return frozenset(k for k, cb in pairs if cb.isChecked())
+
+
+def require_choice(combo: QComboBox, field: str) -> str:
+    value = combo.currentData()
+    if value is None:
+        raise InputError(field, "is not chosen")
+    return str(value)

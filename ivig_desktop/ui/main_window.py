@@ -1,0 +1,441 @@
+"""The main window: type a patient and an order, see the plan at once, by keyboard.
+
+Every edit restarts a short timer; when it fires the whole plan is recomputed by the engine.
+While any field is invalid, the fields are marked in place and no plan is shown: the last
+valid plan is never left on screen as if it were current.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ivig_desktop.engine import display as d
+from ivig_desktop.engine import quantities as fields
+from ivig_desktop.engine.errors import DataError, InputError
+from ivig_desktop.engine.formulary import load_formulary
+from ivig_desktop.engine.patient import Patient, Sex
+from ivig_desktop.engine.plan import Alternative, Catalogue, Order, Plan, bundled_catalogue, make_plan
+from ivig_desktop.engine.risk import Severity
+from ivig_desktop.engine.settings import SiteSettings, VolumeLimit
+from ivig_desktop.engine.units import Q_
+from ivig_desktop.ui.forms import Marked, OrderForm, PatientForm, RiskForm, require_choice
+from ivig_desktop.ui.models import ScheduleModel
+from ivig_desktop.ui.preferences import Preferences
+
+VERIFY_TEXT = "⚠ Verify: every plan must be independently checked by a second clinician before it is used."
+_SEVERITY_MARK = {Severity.CRITICAL: "✖ CRITICAL", Severity.CAUTION: "⚠ CAUTION", Severity.INFO: "• info"}
+_SEVERITY_COLOUR = {Severity.CRITICAL: "#b00020", Severity.CAUTION: "#8a5a00", Severity.INFO: "#1f4e79"}
+RECOMPUTE_DELAY_MS = 120
+
+
+def settings_from_preferences(base: SiteSettings, prefs: Preferences) -> SiteSettings:
+    """The site settings with the user's preferences applied (the one place they meet)."""
+    return replace(
+        base,
+        rounding_tolerance=prefs.get("rounding_tolerance_percent") / 100,
+        pump_resolution=Q_(prefs.get("pump_resolution_ml_h"), "mL/h"),
+        standard_volume=VolumeLimit(
+            Q_(prefs.get("standard_volume_ml"), "mL"),
+            Q_(prefs.get("standard_volume_ml_per_kg"), "mL/kg"),
+            base.standard_volume.reason,
+        ),
+        strict_volume=VolumeLimit(
+            Q_(prefs.get("strict_volume_ml"), "mL"),
+            Q_(prefs.get("strict_volume_ml_per_kg"), "mL/kg"),
+            base.strict_volume.reason,
+        ),
+    )
+
+
+class MainWindow(QMainWindow):
+    plan_changed = Signal()
+
+    def __init__(self, prefs: Preferences | None = None) -> None:
+        super().__init__()
+        self.prefs = prefs or Preferences()
+        self.setWindowTitle("IVIG infusion planner")
+        self.plan: Plan | None = None
+        self.catalogue_error: str | None = None
+        self.catalogue = self._load_catalogue()
+        cat = self.catalogue
+
+        self.patient_form = PatientForm()
+        self.risk_form = RiskForm()
+        self.order_form = OrderForm(
+            {r.id: r.name for r in cat.regimens.regimens.values()},
+            {p.id: p.name for p in cat.formulary.products.values()},
+            {p.id: p.name for p in cat.policies.values()},
+        )
+        self._apply_unit_preferences()
+
+        inputs = QWidget()
+        il = QVBoxLayout(inputs)
+        il.addWidget(self.patient_form)
+        il.addWidget(self.order_form)
+        il.addWidget(self.risk_form)
+        il.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(inputs)
+        scroll.setWidgetResizable(True)
+        scroll.setAccessibleName("Patient and order")
+
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Plan status")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.setAccessibleName("Plan summary")
+        self.warnings = QListWidget()
+        self.warnings.setWordWrap(True)
+        self.warnings.setAccessibleName("Warnings, most severe first")
+        self.alternatives_box = QWidget()
+        self.alternatives_layout = QVBoxLayout(self.alternatives_box)
+        self.alternatives_layout.setContentsMargins(0, 0, 0, 0)
+        self.alternative_buttons: list[QPushButton] = []
+        self.days_tabs = QTabWidget()
+        self.days_tabs.setAccessibleName("Schedule per day")
+        self.day_models: list[ScheduleModel] = []
+        self.day_views: list[QTableView] = []
+
+        results = QWidget()
+        rl = QVBoxLayout(results)
+        rl.addWidget(self.status)
+        rl.addWidget(self.summary)
+        warn_label = QLabel("&Warnings:")
+        warn_label.setBuddy(self.warnings)
+        rl.addWidget(warn_label)
+        rl.addWidget(self.warnings, 2)
+        alt_label = QLabel("Safer alternatives:")
+        rl.addWidget(alt_label)
+        rl.addWidget(self.alternatives_box)
+        sched_label = QLabel("Sc&hedule:")
+        sched_label.setBuddy(self.days_tabs)
+        rl.addWidget(sched_label)
+        rl.addWidget(self.days_tabs, 3)
+
+        splitter = QSplitter()
+        splitter.addWidget(scroll)
+        splitter.addWidget(results)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+
+        banner = QLabel(VERIFY_TEXT)
+        banner.setWordWrap(True)
+        banner.setStyleSheet("background: #fff4ce; color: #5c3c00; padding: 6px; font-weight: bold;")
+        banner.setAccessibleName("Verification reminder")
+        self.problem_banner = QLabel()
+        self.problem_banner.setWordWrap(True)
+        self.problem_banner.setStyleSheet("background: #fde7e9; color: #b00020; padding: 6px;")
+        self.problem_banner.hide()
+        central = QWidget()
+        cl = QVBoxLayout(central)
+        cl.addWidget(banner)
+        cl.addWidget(self.problem_banner)
+        cl.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+        self._build_menus()
+
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(RECOMPUTE_DELAY_MS)
+        self.timer.timeout.connect(self.recompute)
+        for form in (self.patient_form, self.risk_form, self.order_form):
+            form.changed.connect(self.schedule_recompute)
+        self.order_form.indication.currentIndexChanged.connect(self._prefill_regimen)
+        self.resize(1280, 720)
+        self._show_problems()
+        self.recompute()
+
+    # -- set-up ---------------------------------------------------------------------------------
+    def _load_catalogue(self) -> Catalogue:
+        base = bundled_catalogue()
+        cat = Catalogue(
+            base.formulary, base.regimens, base.policies, settings_from_preferences(base.settings, self.prefs)
+        )
+        site = self.prefs.get("site_formulary")
+        if site:
+            try:
+                cat = replace(cat, formulary=load_formulary(Path(site)))
+            except DataError as exc:
+                self.catalogue_error = f"Site formulary not used, so no plan is made: {exc}"
+        return cat
+
+    def _apply_unit_preferences(self) -> None:
+        pf = self.patient_form
+        pf.weight.set_unit(self.prefs.get("weight_unit"))
+        pf.pre_pregnancy.set_unit(self.prefs.get("weight_unit"))
+        pf.height.set_unit(self.prefs.get("height_unit"))
+        pf.scr.set_unit(self.prefs.get("scr_unit"))
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.file_menu = file_menu
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        edit = bar.addMenu("&Edit")
+        prefs = QAction("&Preferences…", self)
+        prefs.setShortcut(QKeySequence.StandardKey.Preferences)
+        prefs.triggered.connect(self.open_preferences)
+        edit.addAction(prefs)
+        help_menu = bar.addMenu("&Help")
+        about = QAction("&About", self)
+        about.triggered.connect(self.open_about)
+        help_menu.addAction(about)
+
+    def _show_problems(self) -> None:
+        notes = list(self.prefs.problems)
+        if self.catalogue_error:
+            notes.insert(0, self.catalogue_error)
+        self.problem_banner.setText("\n".join(f"⚠ {n}" for n in notes))
+        self.problem_banner.setVisible(bool(notes))
+
+    # -- live recompute -------------------------------------------------------------------------
+    def schedule_recompute(self) -> None:
+        # The current plan is stale from the first keystroke: say so before the timer fires.
+        if self.plan is not None:
+            self.status.setText("Recalculating…")
+        self.timer.start()
+
+    def _prefill_regimen(self) -> None:
+        rid = self.order_form.indication.currentData()
+        if rid is None:
+            return
+        reg = self.catalogue.regimens.get(rid)
+        of = self.order_form
+        of.dose.setText(f"{d.number(reg.course_dose.m_as('g/kg'), 3)} g/kg" if reg.course_dose else "")
+        of.days.setText(str(reg.days) if reg.days is not None else "")
+
+    def _fields(self) -> dict[str, Marked]:
+        pf, of = self.patient_form, self.order_form
+        return {
+            "weight": pf.weight,
+            "height": pf.height,
+            "sex": pf.sex_field,
+            "age": pf.age,
+            "serum creatinine": pf.scr,
+            "pre-pregnancy weight": pf.pre_pregnancy,
+            "indication": of.indication_field,
+            "dose": of.dose_field,
+            "days": of.days_field,
+            "product": of.product_field,
+            "weight policy": of.policy_field,
+            "start": of.start_field,
+            "max-rate": of.max_rate_field,
+        }
+
+    def _read(self, errors: dict[str, str]) -> tuple[Patient, Order] | None:
+        pf, of = self.patient_form, self.order_form
+
+        def take(name: str, fn):
+            try:
+                return fn()
+            except InputError as exc:
+                errors.setdefault(exc.field if exc.field in self._fields() else name, exc.message)
+                return None
+
+        def text_or_none(edit: QLineEdit, parse):
+            return parse(edit.text()) if edit.text().strip() else None
+
+        weight = take("weight", pf.weight.value)
+        height = take("height", pf.height.value)
+        sex = take("sex", lambda: Sex(require_choice(pf.sex, "sex")))
+        age = take("age", pf.age.value)
+        scr = take("serum creatinine", lambda: pf.scr.value(required=False))
+        pregnant = pf.pregnant.isChecked()
+        ppw = (
+            take("pre-pregnancy weight", lambda: pf.pre_pregnancy.value(required=False)) if pregnant else None
+        )
+        product = take("product", lambda: require_choice(of.product, "product"))
+        dose = take("dose", lambda: text_or_none(of.dose, lambda t: fields.parse_quantity(t, fields.DOSE)))
+        days = take("days", lambda: text_or_none(of.days, fields.parse_days))
+        start = take("start", lambda: text_or_none(of.start, fields.parse_clock))
+        max_rate = take(
+            "max-rate", lambda: text_or_none(of.max_rate, lambda t: fields.parse_quantity(t, fields.MAX_RATE))
+        )
+        if errors:
+            return None
+        patient = take(
+            "weight",
+            lambda: Patient(weight, height, sex, age, scr, pregnant, ppw),  # type: ignore[arg-type]
+        )
+        if patient is None:
+            return None
+        order = Order(
+            product=product,  # type: ignore[arg-type]
+            indication=of.indication.currentData(),
+            dose=dose,
+            days=days,
+            weight_policy=of.policy.currentData(),
+            start=start,
+            start_low=of.start_low(),
+            risks=self.risk_form.selected(),
+            max_rate=max_rate,
+        )
+        return patient, order
+
+    def recompute(self) -> None:
+        """Read every field, mark the bad ones, and show a fresh plan or none at all."""
+        self.timer.stop()
+        errors: dict[str, str] = {}
+        plan: Plan | None = None
+        if self.catalogue_error:
+            errors["_"] = self.catalogue_error
+        else:
+            inputs = self._read(errors)
+            if inputs is not None:
+                try:
+                    plan = make_plan(inputs[0], inputs[1], self.catalogue)
+                except InputError as exc:
+                    errors[exc.field if exc.field in self._fields() else "_"] = exc.message
+        for name, widget in self._fields().items():
+            widget.mark(errors.get(name))
+        self.plan = plan
+        self._show_plan(plan, errors)
+        self.plan_changed.emit()
+
+    # -- results --------------------------------------------------------------------------------
+    def _show_plan(self, plan: Plan | None, errors: dict[str, str]) -> None:
+        self.warnings.clear()
+        for b in self.alternative_buttons:
+            b.deleteLater()
+        self.alternative_buttons = []
+        if plan is None:
+            n = len([k for k in errors if k != "_"])
+            other = errors.get("_")
+            text = f"No plan: {n} field(s) need attention." if n else "No plan."
+            if other:
+                text += f" {other}"
+            self.status.setText(f"<b>⚠ {text}</b>")
+            self.summary.setText(
+                "Complete or correct the marked fields; the plan appears when they are valid."
+            )
+            self._set_days([])
+            return
+        p = plan.patient
+        self.status.setText("<b>Plan is current.</b>")
+        crcl = plan.crcl
+        crcl_text = (
+            f"CrCl {d.fmt(crcl.value, 'crcl')} ({crcl.basis})"
+            if crcl is not None and crcl.value is not None
+            else "CrCl not calculated"
+        )
+        day = plan.days[0]
+        vials = ", ".join(f"{c.count} × {d.fmt(c.vial.size, 'dose')}" for c in day.pick.counts) or "—"
+        self.summary.setText(
+            f"<b>Dosing weight {d.fmt(plan.dosing.weight, 'weight')}</b> ({plan.dosing.basis}): "
+            f"{plan.dosing.reason}. Policy: {plan.dosing.policy.name}.<br>"
+            f"BMI {d.fmt(p.bmi, 'bmi')}; ideal {d.fmt(p.ideal_weight, 'weight')}; adjusted "
+            f"{d.fmt(p.adjusted_weight, 'weight')}; {crcl_text}.<br>"
+            f"<b>Course {d.fmt(plan.course_dose, 'dose')}</b> "
+            f"({d.fmt(plan.course_dose_per_kg, 'dose_per_kg')}) over {len(plan.days)} day(s); "
+            f"<b>per day {d.fmt(day.dose, 'dose')}</b> "
+            f"(prescribed {d.fmt(day.prescribed, 'dose')}): {vials}.<br>"
+            f"<b>Volume per day {d.fmt(day.volume, 'volume')}</b> "
+            f"({d.fmt(day.volume_per_kg, 'volume_per_kg')}) of {plan.product.name}; "
+            f"<b>time per day {d.duration(day.schedule.duration)}</b>; "
+            f"rate weight {d.fmt(plan.rate_weight, 'weight')}; "
+            f"maximum {d.fmt(plan.ladder.ceiling, 'dose_rate')}."
+        )
+        for w in plan.warnings:
+            item = QListWidgetItem(f"{_SEVERITY_MARK[w.severity]} — {w.code}: {w.message}")
+            item.setData(Qt.ItemDataRole.UserRole, w.code)
+            item.setToolTip(w.message)
+            item.setForeground(QColor(_SEVERITY_COLOUR[w.severity]))
+            self.warnings.addItem(item)
+        for alt in plan.alternatives:
+            b = QPushButton(
+                f"{alt.description}: {d.fmt(alt.volume_per_day, 'volume')}/day, "
+                f"{d.duration(alt.duration_per_day)}/day"
+            )
+            b.setAccessibleName(f"Apply alternative: {alt.description}")
+            b.clicked.connect(lambda _=False, a=alt: self.apply_alternative(a))
+            self.alternatives_layout.addWidget(b)
+            self.alternative_buttons.append(b)
+        self._set_days(list(plan.days))
+
+    def _set_days(self, days: list) -> None:
+        h12 = not self.prefs.get("clock_24h")
+        elapsed = self.plan is not None and not self.plan.clock_given
+        while len(self.day_models) < len(days):
+            model = ScheduleModel(self)
+            view = QTableView()
+            view.setModel(model)
+            view.setAccessibleName(f"Day {len(self.day_models) + 1} schedule")
+            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            view.verticalHeader().setVisible(False)
+            self.day_models.append(model)
+            self.day_views.append(view)
+        while self.days_tabs.count() > len(days):
+            self.days_tabs.removeTab(self.days_tabs.count() - 1)
+        for i, day in enumerate(days):
+            self.day_models[i].set_day(day, elapsed=elapsed, h12=h12)
+            title = f"Day {day.day}"
+            if self.days_tabs.count() <= i:
+                self.days_tabs.addTab(self.day_views[i], title)
+        for model in self.day_models[len(days) :]:
+            model.set_day(None)
+
+    def apply_alternative(self, alt: Alternative) -> None:
+        """Put the alternative's order into the form; the recompute follows from the edits."""
+        of = self.order_form
+        o: Order = alt.order
+        if o.product != (of.product.currentData() or ""):
+            of.product.setCurrentIndex(of.product.findData(o.product))
+        if o.dose is not None:
+            of.dose.setText(f"{d.number(o.dose.m_as('g/kg'), 4)} g/kg")
+        if o.days is not None:
+            of.days.setText(str(o.days))
+        if o.max_rate is not None:
+            of.max_rate.setText(f"{d.number(o.max_rate.m_as('mg/kg/min'), 3)} mg/kg/min")
+        self.recompute()
+
+    # -- dialogs --------------------------------------------------------------------------------
+    def open_preferences(self) -> None:
+        from ivig_desktop.ui.dialogs import PreferencesDialog
+
+        dlg = PreferencesDialog(self.prefs, self)
+        dlg.accepted.connect(self.reload_preferences)
+        dlg.open()
+        self._prefs_dialog = dlg
+
+    def reload_preferences(self) -> None:
+        self.prefs.problems.clear()
+        self.catalogue_error = None
+        self.catalogue = self._load_catalogue()
+        self._apply_unit_preferences()
+        self._show_problems()
+        self.recompute()
+
+    def open_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from ivig_desktop.ui.dialogs import about_text
+
+        box = QMessageBox(
+            QMessageBox.Icon.Information, "About ivig_desktop", about_text(self.catalogue), parent=self
+        )
+        box.open()
+        self._about = box
