@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import NoReturn
 
@@ -23,6 +21,7 @@ from ivig_desktop.engine.plan import Catalogue, Order, bundled_catalogue, make_p
 from ivig_desktop.engine.regimens import bundled_regimens
 from ivig_desktop.engine.risk import RISK_FACTORS
 from ivig_desktop.engine.settings import load_settings
+from ivig_desktop.store.files import write_atomic
 
 PROG = "ivig-desktop"
 
@@ -66,8 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--product-switch", action="store_true", help="switched product: start low")
     p.add_argument("--max-rate", help="a lower maximum dose rate, e.g. '4 mg/kg/min'")
     p.add_argument("--start", help="clock time of the first step, HH:MM (24 h)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--output", help="write to FILE instead of standard output")
+    p.add_argument("--format", choices=("text", "json", "pdf"), default="text")
+    p.add_argument("--output", help="write to FILE instead of standard output (required for pdf)")
+    p.add_argument("--paper", choices=("A4", "Letter"), default="A4", help="paper size for pdf")
     p.add_argument("--formulary", help="a site formulary file (TOML) replacing the bundled one")
     p.add_argument("--settings", help="a site settings file (TOML) replacing the bundled one")
 
@@ -126,42 +126,24 @@ def _plan_inputs(args: argparse.Namespace) -> tuple[Patient, Order]:
     return patient, order
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder, fsync, then rename over ``path``."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise InputError("output", f"'{path}' is a folder")
-    if not folder.is_dir():
-        raise InputError("output", f"folder '{folder}' does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise InputError("output", f"cannot write in '{folder}' ({exc.strerror})") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError("output", f"cannot write '{path}' ({exc.strerror})") from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _emit(text: str, output: str | None) -> None:
+def _emit(content: str | bytes, output: str | None) -> None:
+    data = content if isinstance(content, bytes) else content.encode("utf-8")
     if output:
-        write_atomic(Path(output), text.encode("utf-8"))
+        write_atomic(Path(output), data)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(data.decode("utf-8"))
 
 
-def _cmd_plan(args: argparse.Namespace) -> str:
+def _cmd_plan(args: argparse.Namespace) -> str | bytes:
+    if args.format == "pdf" and not args.output:
+        raise InputError("output", "--format pdf needs --output FILE")
     cat = _catalogue(args)
     patient, order = _plan_inputs(args)
     plan = make_plan(patient, order, cat)
+    if args.format == "pdf":
+        from ivig_desktop.report.printing import pdf_bytes
+
+        return pdf_bytes(plan, paper=args.paper)
     if args.format == "json":
         from ivig_desktop.engine.export import plan_to_dict
 
@@ -199,10 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        text = {"plan": _cmd_plan, "products": _cmd_products, "indications": _cmd_indications}[args.command](
-            args
-        )
-        _emit(text, getattr(args, "output", None))
+        commands = {"plan": _cmd_plan, "products": _cmd_products, "indications": _cmd_indications}
+        _emit(commands[args.command](args), getattr(args, "output", None))
     except UsageError as exc:
         return _fail(str(exc))
     except (InputError, DataError) as exc:
