@@ -191,6 +191,16 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.file_menu = file_menu
+        self.preview_action = QAction("Print pre&view…", self)
+        self.preview_action.triggered.connect(self.print_preview)
+        self.print_action = QAction("&Print…", self)
+        self.print_action.setShortcut(QKeySequence.StandardKey.Print)
+        self.print_action.triggered.connect(self.print_plan)
+        self.pdf_action = QAction("&Export PDF…", self)
+        self.pdf_action.triggered.connect(lambda: self.export_pdf())
+        for action in (self.preview_action, self.print_action, self.pdf_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -313,6 +323,8 @@ class MainWindow(QMainWindow):
         for name, widget in self._fields().items():
             widget.mark(errors.get(name))
         self.plan = plan
+        for action in (self.preview_action, self.print_action, self.pdf_action):
+            action.setEnabled(plan is not None)
         self._show_plan(plan, errors)
         self.plan_changed.emit()
 
@@ -411,6 +423,71 @@ class MainWindow(QMainWindow):
         if o.max_rate is not None:
             of.max_rate.setText(f"{d.number(o.max_rate.m_as('mg/kg/min'), 3)} mg/kg/min")
         self.recompute()
+
+    # -- printing -------------------------------------------------------------------------------
+    def _printer(self):
+        from PySide6.QtPrintSupport import QPrinter
+
+        from ivig_desktop.report.printing import page_layout
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageLayout(page_layout(self.prefs.get("paper")))
+        return printer
+
+    def _paint(self, printer) -> None:
+        from datetime import datetime
+
+        from ivig_desktop.report.printing import paint_plan
+
+        if self.plan is not None:
+            paint_plan(self.plan, printer, printed_at=datetime.now(), h12=not self.prefs.get("clock_24h"))
+
+    def print_preview(self):
+        from PySide6.QtPrintSupport import QPrintPreviewDialog
+
+        if self.plan is None:
+            return None
+        # The dialog keeps only a pointer to the printer: hold it, or Qt paints a freed object.
+        self._preview_printer = self._printer()
+        dlg = QPrintPreviewDialog(self._preview_printer, self)
+        dlg.paintRequested.connect(self._paint)
+        dlg.open()
+        self._preview = dlg
+        return dlg
+
+    def print_plan(self):
+        from PySide6.QtPrintSupport import QPrintDialog
+
+        if self.plan is None:
+            return None
+        printer = self._print_printer = self._printer()
+        dlg = QPrintDialog(printer, self)
+        dlg.accepted.connect(lambda: self._paint(printer))
+        dlg.open()
+        self._print_dialog = dlg
+        return dlg
+
+    def export_pdf(self, path: Path | None = None) -> bool:
+        """Write the current plan as PDF; without ``path`` ask for one. True when written."""
+        from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+        from ivig_desktop.report.printing import write_pdf
+
+        if self.plan is None:
+            return False
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(self, "Export PDF", "ivig-schedule.pdf", "PDF (*.pdf)")
+            if not name:
+                return False
+            path = Path(name)
+        try:
+            write_pdf(self.plan, path, paper=self.prefs.get("paper"), h12=not self.prefs.get("clock_24h"))
+        except InputError as exc:
+            box = QMessageBox(QMessageBox.Icon.Critical, "PDF not written", str(exc), parent=self)
+            box.open()
+            self._pdf_error = box
+            return False
+        return True
 
     # -- dialogs --------------------------------------------------------------------------------
     def open_preferences(self) -> None:
