@@ -161,7 +161,8 @@ def plan_warnings(
                 + ("; assess blood viscosity." if "hyperviscosity" in factors else "."),
             )
         )
-    if (risk.renal or risk.thrombosis) and cap_rate is None:
+    label_capped = any(c.provenance.verified and set(c.risks) & risk.kinds for c in product.caps)
+    if (risk.renal or risk.thrombosis) and cap_rate is None and not label_capped:
         out.append(
             _w(
                 "rate-capped",
@@ -199,7 +200,18 @@ def plan_warnings(
         for _ in [0]
         if day.volume_per_kg > limit.per_kg
     ]
-    if over:
+    volume_override = next((o for o in plan.order.overrides if o.kind == "volume-limit"), None)
+    if over and volume_override is not None:
+        out.append(
+            _w(
+                "volume-load",
+                Severity.CAUTION,
+                f"OVERRIDE volume-limit: above the site's {which} limit{why}: "
+                + "; ".join(over)
+                + f". Reason: {' '.join(volume_override.reason.split())}",
+            )
+        )
+    elif over:
         out.append(
             _w(
                 "volume-load",

@@ -13,6 +13,7 @@ from ivig_desktop.engine.checks import START_LOW_REASONS, plan_warnings
 from ivig_desktop.engine.checks import fmt_number as _fmt
 from ivig_desktop.engine.errors import InputError
 from ivig_desktop.engine.formulary import Formulary, Product, Titration, bundled_formulary
+from ivig_desktop.engine.overrides import Override, check_overrides
 from ivig_desktop.engine.patient import CreatinineClearance, Patient, creatinine_clearance
 from ivig_desktop.engine.regimens import Regimen, Regimens, bundled_regimens
 from ivig_desktop.engine.risk import RiskProfile, Severity, Warning, assess, check_factors
@@ -20,6 +21,7 @@ from ivig_desktop.engine.schedule import DaySchedule, Ladder, build_ladder, sche
 from ivig_desktop.engine.settings import SiteSettings, VolumeLimit, bundled_settings
 from ivig_desktop.engine.units import (
     G_PER_KG,
+    KG,
     MG_PER_KG_MIN,
     ML,
     ML_PER_KG,
@@ -53,6 +55,8 @@ class Order:
     risks: frozenset[str] = frozenset()
     max_rate: Quantity | None = None
     """A lower maximum dose rate chosen by the prescriber (mg/kg/min)."""
+    overrides: tuple[Override, ...] = ()
+    """Policy or site-limit overrides, each with its typed reason."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +149,7 @@ class Plan:
 
 
 def _course_dose(
-    order: Order, regimen: Regimen | None, weight: Quantity, settings: SiteSettings
+    order: Order, regimen: Regimen | None, weight: Quantity, settings: SiteSettings, *, over_limit_ok: bool
 ) -> tuple[Quantity, Quantity, int]:
     """(course dose g, per kg g/kg, days), from the order or else the regimen."""
     dose = order.dose
@@ -170,11 +174,12 @@ def _course_dose(
         raise InputError("dose", f"'{dose.units:~}' is not a dose unit (g/kg, mg/kg or g)")
     if per_kg.m <= 0:
         raise InputError("dose", "must be greater than zero")
-    if per_kg > settings.max_course_dose * (1 + 1e-9):
+    if per_kg > settings.max_course_dose * (1 + 1e-9) and not over_limit_ok:
         raise InputError(
             "dose",
             f"{_fmt(per_kg.m, 2)} g/kg of dosing weight is above the site's hard limit of "
-            f"{_fmt(settings.max_course_dose.m, 2)} g/kg per course",
+            f"{_fmt(settings.max_course_dose.m, 2)} g/kg per course (an override with a reason "
+            "is needed to exceed it)",
         )
     days = order.days
     if days is None:
@@ -208,6 +213,42 @@ def _day_start(order: Order, day: int) -> datetime:
     return datetime.combine(_DAY_ONE, clock).replace(day=day)
 
 
+def _weight_override(
+    dw: DosingWeight, patient: Patient, override: Override | None, warnings: list[Warning]
+) -> DosingWeight:
+    """Dose on actual weight when a clinician overrides the policy, saying so in the plan."""
+    if override is None:
+        return dw
+    why = override.reason
+    if dw.basis == "actual":
+        warnings.append(
+            Warning(
+                "dose-limit",
+                Severity.INFO,
+                f"Override 'actual-weight' not needed: the policy already doses on actual weight. "
+                f"Reason given: {why}",
+            )
+        )
+        return dw
+    actual = patient.actual_weight.to(KG)
+    policy_weight = f"{dw.basis} weight {_fmt(dw.weight.m_as(KG))} kg"
+    warnings.append(
+        Warning(
+            "dose-limit",
+            Severity.CAUTION,
+            f"OVERRIDE actual-weight: dosing on actual weight {_fmt(actual.m)} kg instead of the "
+            f"policy's {policy_weight}. Reason: {why}",
+        )
+    )
+    return replace(
+        dw,
+        weight=actual,
+        basis="actual",
+        reason=f"Actual body weight {_fmt(actual.m)} kg by override (policy '{dw.policy.id}' gave "
+        f"{policy_weight}). Reason: {why}",
+    )
+
+
 def make_plan(
     patient: Patient, order: Order, catalogue: Catalogue | None = None, *, alternatives: bool = True
 ) -> Plan:
@@ -216,6 +257,7 @@ def make_plan(
     product = cat.formulary.product(order.product)
     regimen = cat.regimens.get(order.indication) if order.indication else None
     check_factors(order.risks)
+    overrides = check_overrides(order.overrides)
     unknown_start = [r for r in order.start_low if r not in START_LOW_REASONS]
     if unknown_start:
         raise InputError("start low", f"'{unknown_start[0]}' is not one of {', '.join(START_LOW_REASONS)}")
@@ -224,13 +266,26 @@ def make_plan(
     ):
         raise InputError("maximum rate", "must be a positive dose rate in mg/kg/min")
 
+    warnings: list[Warning] = []
     dw = dosing_weight(patient, cat.policy(order.weight_policy), order.indication)
+    dw = _weight_override(dw, patient, overrides.get("actual-weight"), warnings)
     weight = dw.weight
     crcl = creatinine_clearance(patient)
     risk = assess(patient, crcl, order.risks, settings)
-    course, per_kg, n_days = _course_dose(order, regimen, weight, settings)
+    course, per_kg, n_days = _course_dose(
+        order, regimen, weight, settings, over_limit_ok="dose-limit" in overrides
+    )
+    if per_kg > settings.max_course_dose * (1 + 1e-9):
+        warnings.append(
+            Warning(
+                "dose-limit",
+                Severity.CRITICAL,
+                f"OVERRIDE dose-limit: {_fmt(per_kg.m, 2)} g/kg is above "
+                f"the site's hard limit of {_fmt(settings.max_course_dose.m, 2)} g/kg per course. "
+                f"Reason: {overrides['dose-limit'].reason}",
+            )
+        )
     titration, titration_note, off_label = _titration(product, regimen)
-    warnings: list[Warning] = []
 
     # Rate ceiling: label max, lowered by numeric at-risk caps, a prescriber's cap, or the
     # regimen's fixed infusion time; each lowering is reported.
@@ -239,7 +294,17 @@ def make_plan(
         hit = [k for k in cap.risks if k in risk.kinds]
         if not hit:
             continue
-        if cap.provenance.verified:
+        if cap.provenance.verified and "rate-cap" in overrides:
+            warnings.append(
+                Warning(
+                    "rate-capped",
+                    Severity.CRITICAL,
+                    f"OVERRIDE rate-cap: the {product.name} label cap "
+                    f"{_fmt(cap.rate.m, 2)} mg/kg/min for {' and '.join(hit)} risk is NOT applied. "
+                    f"Reason: {overrides['rate-cap'].reason}",
+                )
+            )
+        elif cap.provenance.verified:
             caps.append(
                 (cap.rate, f"{product.name} label cap for {' and '.join(hit)} risk ({cap.provenance.source})")
             )
