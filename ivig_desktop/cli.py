@@ -24,6 +24,7 @@ from ivig_desktop.engine.settings import load_settings
 from ivig_desktop.store.files import write_atomic
 
 PROG = "ivig-desktop"
+_REQUIRED = ("weight", "height", "sex", "age", "product")
 
 
 class UsageError(Exception):
@@ -40,17 +41,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("plan", help="make an infusion plan")
-    p.add_argument("--weight", required=True, help="actual weight, e.g. '70 kg' or '154 lb'")
-    p.add_argument("--height", required=True, help="height, e.g. '175 cm', '69 in', '5 ft 9 in'")
-    p.add_argument("--sex", required=True, help="male or female (M/F)")
-    p.add_argument("--age", required=True, help="age, e.g. '54 y' or '8 months'")
+    p.add_argument("--weight", help="actual weight, e.g. '70 kg' or '154 lb'")
+    p.add_argument("--height", help="height, e.g. '175 cm', '69 in', '5 ft 9 in'")
+    p.add_argument("--sex", help="male or female (M/F)")
+    p.add_argument("--age", help="age, e.g. '54 y' or '8 months'")
     p.add_argument("--scr", help="serum creatinine, e.g. '1.1 mg/dL' or '97 µmol/L'")
     p.add_argument("--pregnant", action="store_true", help="the patient is pregnant")
     p.add_argument("--pre-pregnancy-weight", help="pre-pregnancy weight, e.g. '62 kg'")
     p.add_argument("--indication", help="regimen id (see 'indications')")
     p.add_argument("--dose", help="course dose: '2 g/kg', '400 mg/kg' or '30 g'")
     p.add_argument("--days", help="number of infusion days the course is split over")
-    p.add_argument("--product", required=True, help="product id (see 'products')")
+    p.add_argument("--product", help="product id (see 'products')")
     p.add_argument("--weight-policy", default="auto", help="dosing-weight policy (default auto)")
     p.add_argument(
         "--risk",
@@ -69,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", help="write to FILE instead of standard output (required for pdf)")
     p.add_argument("--paper", choices=("A4", "Letter"), default="A4", help="paper size for pdf")
     p.add_argument("--formulary", help="a site formulary file (TOML) replacing the bundled one")
+    p.add_argument("--input", help="open a saved plan file (.ivig) instead of the patient/order options")
+    p.add_argument("--save", help="also save the plan's inputs and results to a plan file (.ivig)")
     p.add_argument("--settings", help="a site settings file (TOML) replacing the bundled one")
 
     pr = sub.add_parser("products", help="list the formulary's products")
@@ -138,19 +141,58 @@ def _cmd_plan(args: argparse.Namespace) -> str | bytes:
     if args.format == "pdf" and not args.output:
         raise InputError("output", "--format pdf needs --output FILE")
     cat = _catalogue(args)
-    patient, order = _plan_inputs(args)
+    saved: dict | None = None
+    if args.input:
+        from ivig_desktop.store.plan_file import load_plan_inputs
+
+        given = [f"--{k}" for k in _REQUIRED if getattr(args, k) is not None]
+        if given:
+            raise UsageError(f"--input takes the patient and order from the file; remove {given[0]}")
+        patient, order, doc = load_plan_inputs(Path(args.input))
+        saved = doc.get("results")
+    else:
+        missing = [f"--{k}" for k in _REQUIRED if getattr(args, k) is None]
+        if missing:
+            raise UsageError(f"the following arguments are required: {', '.join(missing)}")
+        patient, order = _plan_inputs(args)
     plan = make_plan(patient, order, cat)
+    if args.save:
+        from ivig_desktop.store.history import History
+        from ivig_desktop.store.plan_file import save_plan
+
+        save_plan(plan, Path(args.save))
+        History().record(plan, "save", str(Path(args.save).resolve()))
+    changed: list[str] = []
+    if saved is not None:
+        from ivig_desktop.store.plan_file import changes
+
+        changed = changes(saved, plan)
     if args.format == "pdf":
         from ivig_desktop.report.printing import pdf_bytes
+        from ivig_desktop.store.history import History
 
-        return pdf_bytes(plan, paper=args.paper)
+        data = pdf_bytes(plan, paper=args.paper)
+        History().record(plan, "export-pdf", str(Path(args.output).resolve()))
+        return data
     if args.format == "json":
         from ivig_desktop.engine.export import plan_to_dict
 
-        return json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False) + "\n"
+        doc = plan_to_dict(plan)
+        if saved is not None:
+            doc["changes_since_saved"] = changed
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     from ivig_desktop.report.text import render_text
 
-    return render_text(plan) + "\n"
+    note = ""
+    if saved is not None:
+        note = (
+            "CHANGED SINCE SAVED (recomputed with the current formulary and settings):\n"
+            + "".join(f"  - {c}\n" for c in changed)
+            + "\n"
+            if changed
+            else "Unchanged since saved.\n\n"
+        )
+    return note + render_text(plan) + "\n"
 
 
 def _cmd_products(args: argparse.Namespace) -> str:

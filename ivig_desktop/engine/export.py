@@ -109,6 +109,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "total_volume": q(plan.total_volume, "volume"),
         "clock": "clock" if plan.clock_given else "elapsed",
         "days": [_day(plan, d) for d in plan.days],
+        "overrides": [{"kind": o.kind, "reason": o.reason} for o in plan.order.overrides],
         "warnings": [
             {"code": w.code, "severity": w.severity.label, "message": w.message} for w in plan.warnings
         ],

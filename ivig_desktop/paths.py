@@ -1,0 +1,25 @@
+"""Every folder the program writes to, in one place, so tests and sites can redirect them.
+
+``IVIG_DESKTOP_DATA_DIR`` moves the user data folder (history database) elsewhere; without
+it the platform's user data folder is used (platformdirs).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV_DATA_DIR = "IVIG_DESKTOP_DATA_DIR"
+
+
+def data_dir() -> Path:
+    override = os.environ.get(ENV_DATA_DIR)
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("ivig_desktop", appauthor=False))
+
+
+def history_db() -> Path:
+    return data_dir() / "history.sqlite3"

@@ -1,0 +1,308 @@
+"""Plan files (``.ivig``): the inputs of a plan as documented JSON, with its results beside.
+
+The inputs (not only the results) are saved so a plan can be reopened, changed on day 2,
+and recomputed under a newer formulary, with the differences in its numbers shown. Reading
+is strict: a truncated, corrupt, wrong-version or hostile file is refused with the reason,
+and nothing is changed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any
+
+from ivig_desktop import __version__
+from ivig_desktop.engine import quantities as fields
+from ivig_desktop.engine.errors import InputError
+from ivig_desktop.engine.export import plan_to_dict
+from ivig_desktop.engine.overrides import Override
+from ivig_desktop.engine.patient import Patient, Sex
+from ivig_desktop.engine.plan import Order, Plan
+from ivig_desktop.engine.quantities import FieldSpec
+from ivig_desktop.engine.units import Q_, Quantity
+from ivig_desktop.store.files import write_atomic
+
+FORMAT = "ivig_desktop plan"
+SCHEMA = 1
+SUFFIX = ".ivig"
+MAX_BYTES = 1_000_000
+"""A plan is a few kB; anything near a megabyte is not one of ours."""
+MAX_DEPTH = 12
+
+
+class PlanFileError(InputError):
+    """A plan file that cannot be used; ``field`` is the file and the JSON path."""
+
+
+# Units a plan file may carry, per field: the display abbreviation → registry name.
+_UNITS = {
+    "weight": {"kg": "kilogram", "lb": "pound"},
+    "height": {"cm": "centimeter", "in": "inch"},
+    "age": {"y": "year", "months": "month", "weeks": "week"},
+    "serum_creatinine": {"mg/dL": "milligram / deciliter", "µmol/L": "micromole / liter"},
+    "dose": {"g/kg": "gram / kilogram", "mg/kg": "milligram / kilogram", "g": "gram"},
+    "max_rate": {"mg/kg/min": "milligram / kilogram / minute"},
+}
+_ABBREV = {name: abbrev for table in _UNITS.values() for abbrev, name in table.items()}
+
+
+def _q(q: Quantity | None) -> dict[str, Any] | None:
+    if q is None:
+        return None
+    unit = str(q.units)
+    return {"magnitude": float(q.m), "units": _ABBREV.get(unit, unit)}
+
+
+def inputs_to_dict(patient: Patient, order: Order) -> dict[str, Any]:
+    return {
+        "patient": {
+            "weight": _q(patient.actual_weight),
+            "height": _q(patient.height),
+            "sex": patient.sex.value,
+            "age": _q(patient.age),
+            "serum_creatinine": _q(patient.serum_creatinine),
+            "pregnant": patient.pregnant,
+            "pre_pregnancy_weight": _q(patient.pre_pregnancy_weight),
+        },
+        "order": {
+            "product": order.product,
+            "indication": order.indication,
+            "dose": _q(order.dose),
+            "days": order.days,
+            "weight_policy": order.weight_policy,
+            "start": order.start.strftime("%H:%M") if order.start else None,
+            "start_low": sorted(order.start_low),
+            "risks": sorted(order.risks),
+            "max_rate": _q(order.max_rate),
+            "overrides": [{"kind": o.kind, "reason": o.reason} for o in order.overrides],
+        },
+    }
+
+
+def plan_document(plan: Plan, *, saved_at: datetime | None = None) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "schema": SCHEMA,
+        "app_version": __version__,
+        "saved_at": (saved_at or datetime.now()).isoformat(timespec="seconds"),
+        "formulary_revision": plan.formulary_revision,
+        "settings_revision": plan.settings_revision,
+        "inputs": inputs_to_dict(plan.patient, plan.order),
+        "results": plan_to_dict(plan),
+    }
+
+
+def save_plan(plan: Plan, path: Path) -> None:
+    """Atomic: a crash mid-save leaves the previous file as it was."""
+    data = json.dumps(plan_document(plan), indent=2, ensure_ascii=False).encode("utf-8")
+    write_atomic(path, data, field="plan file")
+
+
+# -- reading -------------------------------------------------------------------------------------
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, message: str) -> PlanFileError:
+        return PlanFileError(f"plan file {self.source} {where}".strip(), message)
+
+    def table(self, obj: Any, where: str) -> dict[str, Any]:
+        if not isinstance(obj, dict):
+            raise self.fail(where, "must be a JSON object")
+        return obj
+
+    def text(self, obj: dict[str, Any], key: str, where: str, *, optional: bool = False) -> str | None:
+        value = obj.get(key)
+        if value is None and optional:
+            return None
+        if not isinstance(value, str) or not value or len(value) > 200:
+            raise self.fail(f"{where}.{key}", "must be a short text")
+        return value
+
+    def quantity(
+        self, obj: dict[str, Any], key: str, spec: FieldSpec, kind: str, where: str, *, optional: bool = False
+    ) -> Quantity | None:
+        raw = obj.get(key)
+        if raw is None and optional:
+            return None
+        at = f"{where}.{key}"
+        q = self.table(raw, at)
+        mag, units = q.get("magnitude"), q.get("units")
+        if isinstance(mag, bool) or not isinstance(mag, int | float) or not math.isfinite(mag):
+            raise self.fail(at, "magnitude must be a finite number")
+        if not isinstance(units, str) or units not in _UNITS[kind]:
+            raise self.fail(at, f"units must be one of {', '.join(_UNITS[kind])}")
+        value = Q_(float(mag), _UNITS[kind][units])
+        try:
+            return spec.check(value) if spec.canonical else value
+        except InputError as exc:
+            raise self.fail(at, exc.message) from None
+
+    def names(self, obj: dict[str, Any], key: str, where: str) -> frozenset[str]:
+        value = obj.get(key, [])
+        if not isinstance(value, list) or len(value) > 50 or not all(isinstance(v, str) for v in value):
+            raise self.fail(f"{where}.{key}", "must be a list of names")
+        return frozenset(value)
+
+
+def _depth(obj: Any, limit: int) -> int:
+    stack = [(obj, 1)]
+    deepest = 0
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """The parsed file, after size, encoding, JSON, nesting, format and schema checks."""
+    r = _Reader(str(path))
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise r.fail("", f"cannot be read ({exc.strerror})") from None
+    if size > MAX_BYTES:
+        raise r.fail("", f"is {size:,} bytes; a plan file is at most {MAX_BYTES:,}")
+    try:
+        raw = path.read_bytes()
+        doc = json.loads(raw.decode("utf-8"))
+    except OSError as exc:
+        raise r.fail("", f"cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise r.fail("", "is not UTF-8 text") from None
+    except RecursionError:
+        raise r.fail("", "is nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise r.fail("", f"is not complete, valid JSON (line {exc.lineno}, column {exc.colno})") from None
+    if _depth(doc, MAX_DEPTH) > MAX_DEPTH:
+        raise r.fail("", "is nested too deeply")
+    top = r.table(doc, "")
+    if top.get("format") != FORMAT:
+        raise r.fail("format", f'is not an ivig_desktop plan (expected "{FORMAT}")')
+    schema = top.get("schema")
+    if schema != SCHEMA:
+        raise r.fail("schema", f"version {schema!r} is not supported (this version reads {SCHEMA})")
+    return top
+
+
+def inputs_from_document(doc: dict[str, Any], source: str) -> tuple[Patient, Order]:
+    r = _Reader(source)
+    inputs = r.table(doc.get("inputs"), "inputs")
+    p = r.table(inputs.get("patient"), "inputs.patient")
+    o = r.table(inputs.get("order"), "inputs.order")
+    wp, wo = "inputs.patient", "inputs.order"
+    pregnant = p.get("pregnant", False)
+    if not isinstance(pregnant, bool):
+        raise r.fail(f"{wp}.pregnant", "must be true or false")
+    try:
+        sex = Sex(p.get("sex"))
+    except ValueError:
+        raise r.fail(f"{wp}.sex", 'must be "male" or "female"') from None
+    try:
+        patient = Patient(
+            actual_weight=r.quantity(p, "weight", fields.WEIGHT, "weight", wp),  # type: ignore[arg-type]
+            height=r.quantity(p, "height", fields.HEIGHT, "height", wp),  # type: ignore[arg-type]
+            sex=sex,
+            age=r.quantity(p, "age", fields.AGE, "age", wp),  # type: ignore[arg-type]
+            serum_creatinine=r.quantity(
+                p, "serum_creatinine", fields.SERUM_CREATININE, "serum_creatinine", wp, optional=True
+            ),
+            pregnant=pregnant,
+            pre_pregnancy_weight=r.quantity(
+                p, "pre_pregnancy_weight", fields.PRE_PREGNANCY_WEIGHT, "weight", wp, optional=True
+            ),
+        )
+    except PlanFileError:
+        raise
+    except InputError as exc:
+        raise r.fail(wp, str(exc)) from None
+    days = o.get("days")
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 10):
+        raise r.fail(f"{wo}.days", "must be a whole number from 1 to 10")
+    start_text = r.text(o, "start", wo, optional=True)
+    start: time | None = None
+    if start_text is not None:
+        try:
+            start = fields.parse_clock(start_text)
+        except InputError as exc:
+            raise r.fail(f"{wo}.start", exc.message) from None
+    raw_overrides = o.get("overrides", [])
+    if not isinstance(raw_overrides, list) or len(raw_overrides) > 10:
+        raise r.fail(f"{wo}.overrides", "must be a list")
+    overrides = []
+    for i, item in enumerate(raw_overrides):
+        t = r.table(item, f"{wo}.overrides[{i}]")
+        kind = r.text(t, "kind", f"{wo}.overrides[{i}]")
+        reason = t.get("reason")
+        if not isinstance(reason, str) or len(reason) > 2000:
+            raise r.fail(f"{wo}.overrides[{i}].reason", "must be a text")
+        overrides.append(Override(kind or "", reason))
+    order = Order(
+        product=r.text(o, "product", wo) or "",
+        indication=r.text(o, "indication", wo, optional=True),
+        dose=r.quantity(o, "dose", fields.DOSE, "dose", wo, optional=True),
+        days=days,
+        weight_policy=r.text(o, "weight_policy", wo) or "",
+        start=start,
+        start_low=r.names(o, "start_low", wo),
+        risks=r.names(o, "risks", wo),
+        max_rate=r.quantity(o, "max_rate", fields.MAX_RATE, "max_rate", wo, optional=True),
+        overrides=tuple(overrides),
+    )
+    return patient, order
+
+
+def load_plan_inputs(path: Path) -> tuple[Patient, Order, dict[str, Any]]:
+    """(patient, order, the whole document) from a plan file; refuses anything doubtful."""
+    doc = read_document(path)
+    patient, order = inputs_from_document(doc, str(path))
+    return patient, order, doc
+
+
+def changes(saved: dict[str, Any], plan: Plan) -> list[str]:
+    """What differs between the numbers saved in a file and the plan made from it now."""
+    now = plan_to_dict(plan)
+    if not isinstance(saved, dict):
+        return ["the file holds no saved results to compare"]
+    out: list[str] = []
+
+    def mag(d: Any) -> Any:
+        return d.get("magnitude") if isinstance(d, dict) else d
+
+    def compare(label: str, old: Any, new: Any) -> None:
+        if mag(old) != mag(new):
+            unit = new.get("units", "") if isinstance(new, dict) else ""
+            out.append(f"{label}: {mag(old)} → {mag(new)} {unit}".rstrip())
+
+    if saved.get("formulary_revision") != now["formulary_revision"]:
+        out.append(f"formulary: {saved.get('formulary_revision')} → {now['formulary_revision']}")
+    for key in ("dosing_weight", "course_dose", "total_dose", "total_volume", "max_dose_rate"):
+        compare(key.replace("_", " "), saved.get(key), now[key])
+    old_days = saved.get("days") if isinstance(saved.get("days"), list) else []
+    if len(old_days) != len(now["days"]):
+        out.append(f"days: {len(old_days)} → {len(now['days'])}")
+    for old, new in zip(old_days, now["days"], strict=False):
+        if not isinstance(old, dict):
+            continue
+        n = new["day"]
+        compare(f"day {n} dose", old.get("dose"), new["dose"])
+        compare(f"day {n} volume", old.get("volume"), new["volume"])
+        compare(f"day {n} duration", old.get("duration"), new["duration"])
+        old_rates = [mag(s.get("rate")) for s in old.get("steps", []) if isinstance(s, dict)]
+        new_rates = [mag(s["rate"]) for s in new["steps"]]
+        if old_rates != new_rates:
+            out.append(f"day {n} pump rates (mL/h): {old_rates} → {new_rates}")
+    old_codes = sorted({w.get("code") for w in saved.get("warnings", []) if isinstance(w, dict)})
+    new_codes = sorted({w["code"] for w in now["warnings"]})
+    if old_codes != new_codes:
+        out.append(f"warnings: {', '.join(map(str, old_codes))} → {', '.join(new_codes)}")
+    return out
