@@ -275,3 +275,43 @@ def require_choice(combo: QComboBox, field: str) -> str:
     if value is None:
         raise InputError(field, "is not chosen")
     return str(value)
+
+
+class OverridesForm(QGroupBox):
+    """Policy and site-limit overrides: a tick and a typed reason each, or no override at all."""
+
+    changed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__("Overrides (each needs a typed reason)")
+        from ivig_desktop.engine.overrides import KINDS
+
+        form = QFormLayout(self)
+        self.boxes: dict[str, QCheckBox] = {}
+        self.reasons: dict[str, QLineEdit] = {}
+        self.fields: dict[str, Marked] = {}
+        for kind, text in KINDS.items():
+            cb = QCheckBox(text[0].upper() + text[1:])
+            cb.setAccessibleName(f"Override: {text}")
+            reason = QLineEdit()
+            reason.setPlaceholderText("reason (required when ticked)")
+            reason.setAccessibleName(f"Reason for override: {text}")
+            reason.setEnabled(False)
+            marked = Marked(reason)
+            cb.toggled.connect(reason.setEnabled)
+            cb.toggled.connect(self.changed)
+            reason.textChanged.connect(self.changed)
+            form.addRow(cb)
+            form.addRow("    Reason:", marked)
+            self.boxes[kind], self.reasons[kind], self.fields[kind] = cb, reason, marked
+
+    def selected(self) -> tuple:  # tuple[Override, ...]
+        from ivig_desktop.engine.overrides import Override
+
+        return tuple(Override(k, self.reasons[k].text()) for k, cb in self.boxes.items() if cb.isChecked())
+
+    def set_overrides(self, overrides: tuple) -> None:
+        chosen = {o.kind: o.reason for o in overrides}
+        for kind, cb in self.boxes.items():
+            cb.setChecked(kind in chosen)
+            self.reasons[kind].setText(chosen.get(kind, ""))

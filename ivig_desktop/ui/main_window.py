@@ -7,6 +7,7 @@ valid plan is never left on screen as if it were current.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,12 +33,14 @@ from ivig_desktop.engine import display as d
 from ivig_desktop.engine import quantities as fields
 from ivig_desktop.engine.errors import DataError, InputError
 from ivig_desktop.engine.formulary import load_formulary
+from ivig_desktop.engine.overrides import check_overrides
 from ivig_desktop.engine.patient import Patient, Sex
 from ivig_desktop.engine.plan import Alternative, Catalogue, Order, Plan, bundled_catalogue, make_plan
 from ivig_desktop.engine.risk import Severity
 from ivig_desktop.engine.settings import SiteSettings, VolumeLimit
 from ivig_desktop.engine.units import Q_
-from ivig_desktop.ui.forms import Marked, OrderForm, PatientForm, RiskForm, require_choice
+from ivig_desktop.store.history import History, HistoryError
+from ivig_desktop.ui.forms import Marked, OrderForm, OverridesForm, PatientForm, RiskForm, require_choice
 from ivig_desktop.ui.models import ScheduleModel
 from ivig_desktop.ui.preferences import Preferences
 
@@ -45,6 +48,7 @@ VERIFY_TEXT = "⚠ Verify: every plan must be independently checked by a second 
 _SEVERITY_MARK = {Severity.CRITICAL: "✖ CRITICAL", Severity.CAUTION: "⚠ CAUTION", Severity.INFO: "• info"}
 _SEVERITY_COLOUR = {Severity.CRITICAL: "#b00020", Severity.CAUTION: "#8a5a00", Severity.INFO: "#1f4e79"}
 RECOMPUTE_DELAY_MS = 120
+_DOSE_UNITS = {"gram / kilogram": "g/kg", "milligram / kilogram": "mg/kg", "gram": "g"}
 
 
 def settings_from_preferences(base: SiteSettings, prefs: Preferences) -> SiteSettings:
@@ -69,9 +73,12 @@ def settings_from_preferences(base: SiteSettings, prefs: Preferences) -> SiteSet
 class MainWindow(QMainWindow):
     plan_changed = Signal()
 
-    def __init__(self, prefs: Preferences | None = None) -> None:
+    def __init__(self, prefs: Preferences | None = None, history: History | None = None) -> None:
         super().__init__()
         self.prefs = prefs or Preferences()
+        self.history = history or History()
+        self.current_path: Path | None = None
+        self.saved_changes: list[str] = []
         self.setWindowTitle("IVIG infusion planner")
         self.plan: Plan | None = None
         self.catalogue_error: str | None = None
@@ -80,6 +87,7 @@ class MainWindow(QMainWindow):
 
         self.patient_form = PatientForm()
         self.risk_form = RiskForm()
+        self.overrides_form = OverridesForm()
         self.order_form = OrderForm(
             {r.id: r.name for r in cat.regimens.regimens.values()},
             {p.id: p.name for p in cat.formulary.products.values()},
@@ -92,6 +100,7 @@ class MainWindow(QMainWindow):
         il.addWidget(self.patient_form)
         il.addWidget(self.order_form)
         il.addWidget(self.risk_form)
+        il.addWidget(self.overrides_form)
         il.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(inputs)
@@ -159,7 +168,7 @@ class MainWindow(QMainWindow):
         self.timer.setSingleShot(True)
         self.timer.setInterval(RECOMPUTE_DELAY_MS)
         self.timer.timeout.connect(self.recompute)
-        for form in (self.patient_form, self.risk_form, self.order_form):
+        for form in (self.patient_form, self.risk_form, self.order_form, self.overrides_form):
             form.changed.connect(self.schedule_recompute)
         self.order_form.indication.currentIndexChanged.connect(self._prefill_regimen)
         self.resize(1280, 720)
@@ -201,6 +210,28 @@ class MainWindow(QMainWindow):
         for action in (self.preview_action, self.print_action, self.pdf_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
+        new_action = QAction("&New", self)
+        new_action.setShortcut(QKeySequence.StandardKey.New)
+        new_action.triggered.connect(self.new_plan)
+        open_action = QAction("&Open…", self)
+        open_action.setShortcut(QKeySequence.StandardKey.Open)
+        open_action.triggered.connect(lambda: self.open_plan())
+        self.save_action = QAction("&Save", self)
+        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_action.triggered.connect(lambda: self.save_plan())
+        self.save_as_action = QAction("Save &As…", self)
+        self.save_as_action.setShortcut(QKeySequence.StandardKey.SaveAs)
+        self.save_as_action.triggered.connect(lambda: self.save_plan(ask=True))
+        self.recent_menu = file_menu.addMenu("&Recent")
+        history_action = QAction("&History…", self)
+        history_action.triggered.connect(self.open_history)
+        file_menu.insertActions(
+            self.preview_action, [new_action, open_action, self.save_action, self.save_as_action]
+        )
+        file_menu.insertMenu(self.preview_action, self.recent_menu)
+        file_menu.insertAction(self.preview_action, history_action)
+        file_menu.insertSeparator(self.preview_action)
+        self._fill_recent()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -217,6 +248,11 @@ class MainWindow(QMainWindow):
 
     def _show_problems(self) -> None:
         notes = list(self.prefs.problems)
+        if self.saved_changes:
+            notes.append(
+                "Recomputed with the current formulary and settings; changed since saved: "
+                + "; ".join(self.saved_changes)
+            )
         if self.catalogue_error:
             notes.insert(0, self.catalogue_error)
         self.problem_banner.setText("\n".join(f"⚠ {n}" for n in notes))
@@ -254,6 +290,7 @@ class MainWindow(QMainWindow):
             "weight policy": of.policy_field,
             "start": of.start_field,
             "max-rate": of.max_rate_field,
+            **{f"override:{k}": m for k, m in self.overrides_form.fields.items()},
         }
 
     def _read(self, errors: dict[str, str]) -> tuple[Patient, Order] | None:
@@ -285,6 +322,12 @@ class MainWindow(QMainWindow):
         max_rate = take(
             "max-rate", lambda: text_or_none(of.max_rate, lambda t: fields.parse_quantity(t, fields.MAX_RATE))
         )
+        overrides = self.overrides_form.selected()
+        for o in overrides:
+            try:
+                check_overrides((o,))
+            except InputError as exc:
+                errors[f"override:{o.kind}"] = exc.message
         if errors:
             return None
         patient = take(
@@ -303,6 +346,7 @@ class MainWindow(QMainWindow):
             start_low=of.start_low(),
             risks=self.risk_form.selected(),
             max_rate=max_rate,
+            overrides=overrides,
         )
         return patient, order
 
@@ -332,6 +376,10 @@ class MainWindow(QMainWindow):
     def _show_plan(self, plan: Plan | None, errors: dict[str, str]) -> None:
         self.warnings.clear()
         for b in self.alternative_buttons:
+            # Off screen at once: deleteLater alone leaves stale buttons until the event loop runs.
+            b.hide()
+            self.alternatives_layout.removeWidget(b)
+            b.setParent(None)
             b.deleteLater()
         self.alternative_buttons = []
         if plan is None:
@@ -434,6 +482,11 @@ class MainWindow(QMainWindow):
         printer.setPageLayout(page_layout(self.prefs.get("paper")))
         return printer
 
+    def _print(self, printer) -> None:
+        self._paint(printer)
+        if self.plan is not None:
+            self._record("print", self.current_path.name if self.current_path else "")
+
     def _paint(self, printer) -> None:
         from datetime import datetime
 
@@ -462,14 +515,14 @@ class MainWindow(QMainWindow):
             return None
         printer = self._print_printer = self._printer()
         dlg = QPrintDialog(printer, self)
-        dlg.accepted.connect(lambda: self._paint(printer))
+        dlg.accepted.connect(lambda: self._print(printer))
         dlg.open()
         self._print_dialog = dlg
         return dlg
 
     def export_pdf(self, path: Path | None = None) -> bool:
         """Write the current plan as PDF; without ``path`` ask for one. True when written."""
-        from PySide6.QtWidgets import QFileDialog, QMessageBox
+        from PySide6.QtWidgets import QFileDialog
 
         from ivig_desktop.report.printing import write_pdf
 
@@ -482,12 +535,145 @@ class MainWindow(QMainWindow):
             path = Path(name)
         try:
             write_pdf(self.plan, path, paper=self.prefs.get("paper"), h12=not self.prefs.get("clock_24h"))
+            self._record("export-pdf", str(path))
         except InputError as exc:
-            box = QMessageBox(QMessageBox.Icon.Critical, "PDF not written", str(exc), parent=self)
-            box.open()
-            self._pdf_error = box
+            self._error("PDF not written", str(exc))
             return False
         return True
+
+    # -- plan files, recent files and history --------------------------------------------------
+    def _error(self, title: str, text: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Critical, title, text, parent=self)
+        box.open()
+        self.last_error = box
+
+    def _record(self, action: str, label: str) -> None:
+        """Append to the history; a failure is shown, never hidden (the file itself is written)."""
+        if self.plan is None:
+            return
+        try:
+            self.history.record(self.plan, action, label)
+        except (HistoryError, OSError, sqlite3.Error) as exc:
+            self._error("History not recorded", f"The {action} happened but was not recorded: {exc}")
+
+    def new_plan(self) -> None:
+        self.current_path = None
+        self.saved_changes = []
+        self.set_inputs(None, None)
+
+    def set_inputs(self, patient: Patient | None, order: Order | None) -> None:
+        """Fill the form from a patient and an order (or clear it); the plan follows."""
+        pf, of = self.patient_form, self.order_form
+
+        def put(field, q) -> None:
+            if q is None:
+                field.edit.setText("")
+                return
+            if field.unit is not None:
+                i = field.unit.findData(str(q.units))
+                if i >= 0:
+                    field.unit.setCurrentIndex(i)
+            field.edit.setText(d.number(float(q.m), 4))
+
+        put(pf.weight, patient.actual_weight if patient else None)
+        put(pf.height, patient.height if patient else None)
+        pf.sex.setCurrentIndex(pf.sex.findData(patient.sex.value) if patient else 0)
+        put(pf.age, patient.age if patient else None)
+        put(pf.scr, patient.serum_creatinine if patient else None)
+        pf.pregnant.setChecked(bool(patient and patient.pregnant))
+        put(pf.pre_pregnancy, patient.pre_pregnancy_weight if patient else None)
+        of.indication.setCurrentIndex(max(0, of.indication.findData(order.indication)) if order else 0)
+        of.dose.setText(
+            f"{d.number(float(order.dose.m), 4)} {_DOSE_UNITS[str(order.dose.units)]}"
+            if order and order.dose is not None
+            else ""
+        )
+        of.days.setText(str(order.days) if order and order.days is not None else "")
+        of.product.setCurrentIndex(max(0, of.product.findData(order.product)) if order else 0)
+        of.policy.setCurrentIndex(max(0, of.policy.findData(order.weight_policy if order else "auto")))
+        of.start.setText(order.start.strftime("%H:%M") if order and order.start else "")
+        of.first.setChecked(bool(order and "first-infusion" in order.start_low))
+        of.over8.setChecked(bool(order and "over-8-weeks" in order.start_low))
+        of.switch.setChecked(bool(order and "product-switch" in order.start_low))
+        for rid, cb in self.risk_form.boxes.items():
+            cb.setChecked(bool(order and rid in order.risks))
+        of.max_rate.setText(
+            f"{d.number(order.max_rate.m_as('mg/kg/min'), 3)} mg/kg/min" if order and order.max_rate else ""
+        )
+        self.overrides_form.set_overrides(order.overrides if order else ())
+        self.recompute()
+
+    def open_plan(self, path: Path | None = None) -> bool:
+        """Open a plan file; on any problem show why and change nothing."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from ivig_desktop.store.plan_file import changes, load_plan_inputs
+
+        if path is None:
+            name, _ = QFileDialog.getOpenFileName(self, "Open plan", "", "IVIG plans (*.ivig)")
+            if not name:
+                return False
+            path = Path(name)
+        try:
+            patient, order, doc = load_plan_inputs(path)
+        except InputError as exc:
+            self._error("Plan not opened", str(exc))
+            return False
+        self.current_path = path
+        self.set_inputs(patient, order)
+        self.saved_changes = changes(doc.get("results"), self.plan) if self.plan is not None else []
+        self._remember_recent(path)
+        self._show_problems()
+        return True
+
+    def save_plan(self, path: Path | None = None, *, ask: bool = False) -> bool:
+        from PySide6.QtWidgets import QFileDialog
+
+        from ivig_desktop.store.plan_file import SUFFIX, save_plan
+
+        if self.plan is None:
+            self._error("Nothing to save", "The plan is not complete: correct the marked fields first.")
+            return False
+        target = path or (None if ask else self.current_path)
+        if target is None:
+            name, _ = QFileDialog.getSaveFileName(self, "Save plan", "plan.ivig", "IVIG plans (*.ivig)")
+            if not name:
+                return False
+            target = Path(name if name.endswith(SUFFIX) else name + SUFFIX)
+        try:
+            save_plan(self.plan, target)
+        except InputError as exc:
+            self._error("Plan not saved", str(exc))
+            return False
+        self.current_path = target
+        self.saved_changes = []
+        self._record("save", str(target))
+        self._remember_recent(target)
+        self._show_problems()
+        return True
+
+    def _remember_recent(self, path: Path) -> None:
+        recent = [p for p in self.prefs.get("recent_files").split("\n") if p and p != str(path)]
+        self.prefs.set("recent_files", "\n".join([str(path), *recent][:8]))
+        self._fill_recent()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for i, name in enumerate(p for p in self.prefs.get("recent_files").split("\n") if p):
+            action = self.recent_menu.addAction(f"&{i + 1} {name}")
+            action.triggered.connect(lambda _=False, n=name: self.open_plan(Path(n)))
+        self.recent_menu.setEnabled(bool(self.recent_menu.actions()))
+
+    def open_history(self):
+        from ivig_desktop.ui.history_dialog import HistoryDialog
+
+        dlg = HistoryDialog(self.history, self)
+        dlg.chosen.connect(lambda entry_id: self.set_inputs(*self.history.inputs(entry_id)))
+        dlg.open()
+        self._history_dialog = dlg
+        return dlg
 
     # -- dialogs --------------------------------------------------------------------------------
     def open_preferences(self) -> None:

@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "strict_volume_ml": 700.0,
     "strict_volume_ml_per_kg": 10.0,
     "paper": "A4",
+    "recent_files": "",
 }
 CHOICES: dict[str, tuple[str, ...]] = {
     "weight_unit": ("kg", "lb"),
