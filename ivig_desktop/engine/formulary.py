@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from ivig_desktop import resources
 from ivig_desktop.engine import datafile
@@ -297,8 +298,11 @@ def _product(raw: object, src: str, index: int, seen: set[str]) -> Product:
 
 def load_formulary(path: Path | None = None) -> Formulary:
     path = path or resources.path("formulary.toml")
-    data = datafile.load(path)
-    src = str(path)
+    return formulary_from_data(datafile.load(path), str(path))
+
+
+def formulary_from_data(data: dict[str, Any], src: str) -> Formulary:
+    """Check and build a formulary from parsed TOML; errors name ``src``, record and field."""
     top = datafile.Record(data, src, "")
     revision = top.str("revision")
     products: dict[str, Product] = {}

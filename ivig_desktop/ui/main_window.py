@@ -241,6 +241,9 @@ class MainWindow(QMainWindow):
         prefs.setShortcut(QKeySequence.StandardKey.Preferences)
         prefs.triggered.connect(self.open_preferences)
         edit.addAction(prefs)
+        formulary = QAction("Site &formulary…", self)
+        formulary.triggered.connect(self.open_formulary_editor)
+        edit.addAction(formulary)
         help_menu = bar.addMenu("&Help")
         about = QAction("&About", self)
         about.triggered.connect(self.open_about)
@@ -683,6 +686,16 @@ class MainWindow(QMainWindow):
         dlg.accepted.connect(self.reload_preferences)
         dlg.open()
         self._prefs_dialog = dlg
+
+    def open_formulary_editor(self):
+        from ivig_desktop.ui.formulary_editor import FormularyEditor
+
+        site = self.prefs.get("site_formulary")
+        dlg = FormularyEditor(Path(site) if site else None, self)
+        dlg.finished.connect(lambda _=0: self.reload_preferences())
+        dlg.open()
+        self._formulary_editor = dlg
+        return dlg
 
     def reload_preferences(self) -> None:
         self.prefs.problems.clear()
