@@ -7,7 +7,7 @@ Cockcroft–Gault creatinine clearance with the weight rule stated beside its re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ivig_desktop.engine import quantities as fields
@@ -19,7 +19,6 @@ from ivig_desktop.engine.units import (
     KG_PER_M2,
     Q_,
     YEAR,
-    M,
     Quantity,
     serum_creatinine_mg_dl,
 )
@@ -44,6 +43,7 @@ class Sex(StrEnum):
 ADJUSTMENT_FACTOR = 0.4
 #: Devine starts at 60 in (152.4 cm); below it the formula extrapolates.
 DEVINE_BASE_HEIGHT = Q_(60, INCH)
+INCH_CM = float(Q_(1, INCH).m_as(CM))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,13 @@ class Patient:
     serum_creatinine: Quantity | None = None
     pregnant: bool = False
     pre_pregnancy_weight: Quantity | None = None
+
+    # Derived figures are computed once, in fixed units, when the patient is made: the
+    # live window recomputes the plan on every keystroke.
+    _kg: float = field(init=False, repr=False, compare=False)
+    _cm: float = field(init=False, repr=False, compare=False)
+    _years: float = field(init=False, repr=False, compare=False)
+    _ibw_kg: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         fields.WEIGHT.check(self.actual_weight)
@@ -68,31 +75,33 @@ class Patient:
             if not self.pregnant:
                 raise InputError("pre-pregnancy weight", "was given but the patient is not marked pregnant")
             fields.PRE_PREGNANCY_WEIGHT.check(self.pre_pregnancy_weight)
+        cm = float(self.height.m_as(CM))
+        # Devine: 50 kg (male) or 45.5 kg (female) + 2.3 kg per inch over 60 in. Height is
+        # converted exactly (1 in = 2.54 cm); BloodSTAR's 0.393701 in/cm differs by 3 in 10^7.
+        over_in = (cm - DEVINE_BASE_HEIGHT.m_as(CM)) / INCH_CM
+        base = 50.0 if self.sex is Sex.MALE else 45.5
+        object.__setattr__(self, "_kg", float(self.actual_weight.m_as(KG)))
+        object.__setattr__(self, "_cm", cm)
+        object.__setattr__(self, "_years", float(self.age.m_as(YEAR)))
+        object.__setattr__(self, "_ibw_kg", base + 2.3 * over_in)
 
     @property
     def bmi(self) -> Quantity:
-        return (self.actual_weight / self.height**2).to(KG_PER_M2)
+        return Q_(self._kg / (self._cm / 100) ** 2, KG_PER_M2)
 
     @property
     def ideal_weight(self) -> Quantity:
-        """Devine: 50 kg (male) or 45.5 kg (female) + 2.3 kg per inch over 60 in.
-
-        Height is converted exactly (1 in = 2.54 cm); BloodSTAR's 0.393701 in/cm differs
-        by 3 parts in 10 million.
-        """
-        base = 50.0 if self.sex is Sex.MALE else 45.5
-        over = (self.height - DEVINE_BASE_HEIGHT).m_as(INCH)
-        return Q_(base + 2.3 * over, KG)
+        """Devine ideal body weight (see __post_init__ for the formula)."""
+        return Q_(self._ibw_kg, KG)
 
     @property
     def adjusted_weight(self) -> Quantity:
-        ibw = self.ideal_weight
-        return ibw + ADJUSTMENT_FACTOR * (self.actual_weight.to(KG) - ibw)
+        return Q_(self._ibw_kg + ADJUSTMENT_FACTOR * (self._kg - self._ibw_kg), KG)
 
     @property
     def percent_of_ideal(self) -> float:
         """Actual weight as a percentage of ideal: a ratio, so dimensionless by nature."""
-        return float((self.actual_weight / self.ideal_weight).to("").m) * 100
+        return self._kg / self._ibw_kg * 100
 
     @property
     def is_short_for_devine(self) -> bool:
@@ -100,15 +109,19 @@ class Patient:
 
     @property
     def age_years(self) -> float:
-        return float(self.age.m_as(YEAR))
+        return self._years
+
+    @property
+    def weight_kg(self) -> float:
+        return self._kg
 
     @property
     def height_cm(self) -> float:
-        return float(self.height.m_as(CM))
+        return self._cm
 
     @property
     def height_m(self) -> float:
-        return float(self.height.m_as(M))
+        return self._cm / 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,15 +144,15 @@ def creatinine_clearance(patient: Patient) -> CreatinineClearance | None:
             None, None, "not calculated: Cockcroft–Gault is an adult formula (age < 18 y)"
         )
     ibw = patient.ideal_weight
-    actual = patient.actual_weight.to(KG)
-    if ibw.m <= 0 or actual < ibw:
+    actual = Q_(patient.weight_kg, KG)
+    if ibw.m <= 0 or actual.m < ibw.m:
         weight, basis = actual, "actual weight (actual is below ideal)"
     elif patient.percent_of_ideal > 130:
         weight, basis = patient.adjusted_weight, "adjusted weight (actual > 130 % of ideal)"
     else:
         weight, basis = ibw, "ideal weight"
     scr = serum_creatinine_mg_dl(patient.serum_creatinine).m
-    value = (140 - patient.age_years) * weight.m_as(KG) / (72 * scr)
+    value = (140 - patient.age_years) * float(weight.m_as(KG)) / (72 * scr)
     if patient.sex is Sex.FEMALE:
         value *= 0.85
         basis += ", × 0.85 female"

@@ -249,6 +249,97 @@ def _weight_override(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """What follows from a product, a day count and a rate ceiling: vials, ladder, schedule."""
+
+    titration: Titration
+    titration_note: str
+    off_label: bool
+    cap_rate: Quantity | None
+    cap_reason: str
+    warnings: tuple[Warning, ...]
+    pick: VialPick
+    volume: Quantity
+    ladder: Ladder
+    schedule: DaySchedule
+
+
+def _layout(
+    product: Product,
+    regimen: Regimen | None,
+    risk: RiskProfile,
+    overrides: dict[str, Override],
+    max_rate: Quantity | None,
+    start_low: bool,
+    course: Quantity,
+    n_days: int,
+    weight: Quantity,
+    settings: SiteSettings,
+    start: datetime,
+) -> _Layout:
+    titration, titration_note, off_label = _titration(product, regimen)
+    warnings: list[Warning] = []
+    # Rate ceiling: label max, lowered by numeric at-risk caps, a prescriber's cap, or the
+    # regimen's fixed infusion time; each lowering is reported.
+    caps: list[tuple[Quantity, str]] = []
+    for cap in product.caps:
+        hit = [k for k in cap.risks if k in risk.kinds]
+        if not hit:
+            continue
+        if cap.provenance.verified and "rate-cap" in overrides:
+            warnings.append(
+                Warning(
+                    "rate-capped",
+                    Severity.CRITICAL,
+                    f"OVERRIDE rate-cap: the {product.name} label cap "
+                    f"{_fmt(cap.rate.m, 2)} mg/kg/min for {' and '.join(hit)} risk is NOT applied. "
+                    f"Reason: {overrides['rate-cap'].reason}",
+                )
+            )
+        elif cap.provenance.verified:
+            caps.append(
+                (cap.rate, f"{product.name} label cap for {' and '.join(hit)} risk ({cap.provenance.source})")
+            )
+        else:
+            warnings.append(
+                Warning(
+                    "rate-capped",
+                    Severity.CAUTION,
+                    f"Unverified cap not applied: {_fmt(cap.rate.m, 2)} mg/kg/min for "
+                    f"{' and '.join(hit)} risk "
+                    f"[{cap.provenance.evidence}: {cap.provenance.source}]. Decide a lower maximum rate.",
+                )
+            )
+    if max_rate is not None:
+        caps.append((max_rate.to(MG_PER_KG_MIN), "maximum rate chosen by the prescriber"))
+    pick = pick_vials(course / n_days, product.vials, settings.rounding_tolerance)
+    volume = (pick.dose / product.conc).to(ML)
+    if regimen is not None and regimen.infusion_hours is not None:
+        shortest = regimen.infusion_hours[0]
+        fixed = (volume / shortest * product.conc / weight).to(MG_PER_KG_MIN)
+        caps.append(
+            (fixed, f"{regimen.name}: infused over {_fmt(shortest.m)}–{_fmt(regimen.infusion_hours[1].m)} h")
+        )
+    cap_rate, cap_reason = min(caps, key=lambda c: c[0].m) if caps else (None, "")
+    ladder = build_ladder(
+        titration, start_low=start_low, cap=cap_rate, default_step=settings.default_step_minutes
+    )
+    schedule = schedule_day(volume, weight, product.conc, ladder, settings.pump_resolution, start)
+    return _Layout(
+        titration,
+        titration_note,
+        off_label,
+        cap_rate,
+        cap_reason,
+        tuple(warnings),
+        pick,
+        volume,
+        ladder,
+        schedule,
+    )
+
+
 def make_plan(
     patient: Patient, order: Order, catalogue: Catalogue | None = None, *, alternatives: bool = True
 ) -> Plan:
@@ -285,60 +376,31 @@ def make_plan(
                 f"Reason: {overrides['dose-limit'].reason}",
             )
         )
-    titration, titration_note, off_label = _titration(product, regimen)
-
-    # Rate ceiling: label max, lowered by numeric at-risk caps, a prescriber's cap, or the
-    # regimen's fixed infusion time; each lowering is reported.
-    caps: list[tuple[Quantity, str]] = []
-    for cap in product.caps:
-        hit = [k for k in cap.risks if k in risk.kinds]
-        if not hit:
-            continue
-        if cap.provenance.verified and "rate-cap" in overrides:
-            warnings.append(
-                Warning(
-                    "rate-capped",
-                    Severity.CRITICAL,
-                    f"OVERRIDE rate-cap: the {product.name} label cap "
-                    f"{_fmt(cap.rate.m, 2)} mg/kg/min for {' and '.join(hit)} risk is NOT applied. "
-                    f"Reason: {overrides['rate-cap'].reason}",
-                )
-            )
-        elif cap.provenance.verified:
-            caps.append(
-                (cap.rate, f"{product.name} label cap for {' and '.join(hit)} risk ({cap.provenance.source})")
-            )
-        else:
-            warnings.append(
-                Warning(
-                    "rate-capped",
-                    Severity.CAUTION,
-                    f"Unverified cap not applied: {_fmt(cap.rate.m, 2)} mg/kg/min for "
-                    f"{' and '.join(hit)} risk "
-                    f"[{cap.provenance.evidence}: {cap.provenance.source}]. Decide a lower maximum rate.",
-                )
-            )
-    if order.max_rate is not None:
-        caps.append((order.max_rate.to(MG_PER_KG_MIN), "maximum rate chosen by the prescriber"))
-
-    day_dose = course / n_days
-    pick = pick_vials(day_dose, product.vials, settings.rounding_tolerance)
-    volume = (pick.dose / product.conc).to(ML)
-    if regimen is not None and regimen.infusion_hours is not None:
-        shortest = regimen.infusion_hours[0]
-        fixed = (volume / shortest * product.conc / weight).to(MG_PER_KG_MIN)
-        caps.append(
-            (fixed, f"{regimen.name}: infused over {_fmt(shortest.m)}–{_fmt(regimen.infusion_hours[1].m)} h")
-        )
-    cap_rate, cap_reason = min(caps, key=lambda c: c[0].m) if caps else (None, "")
-    ladder = build_ladder(
-        titration,
-        start_low=bool(order.start_low),
-        cap=cap_rate,
-        default_step=settings.default_step_minutes,
+    lay = _layout(
+        product,
+        regimen,
+        risk,
+        overrides,
+        order.max_rate,
+        bool(order.start_low),
+        course,
+        n_days,
+        weight,
+        settings,
+        _day_start(order, 1),
     )
+    warnings += lay.warnings
+    titration, titration_note, off_label = lay.titration, lay.titration_note, lay.off_label
+    cap_rate, cap_reason, pick, volume, ladder = (
+        lay.cap_rate,
+        lay.cap_reason,
+        lay.pick,
+        lay.volume,
+        lay.ladder,
+    )
+    day_dose = course / n_days
     days: list[DayPlan] = []
-    first = schedule_day(volume, weight, product.conc, ladder, settings.pump_resolution, _day_start(order, 1))
+    first = lay.schedule
     for d in range(1, n_days + 1):
         sched = first if d == 1 else replace(first, start=_day_start(order, d))
         days.append(DayPlan(d, day_dose.to(G), pick, volume, (volume / weight).to(ML_PER_KG), sched))
@@ -367,30 +429,45 @@ def make_plan(
     warnings.sort(key=lambda w: -w.severity)
     plan = replace(plan, warnings=tuple(warnings))
     if alternatives and any(w.code in ("volume-load", "renal") for w in warnings):
-        plan = replace(plan, alternatives=_alternatives(plan, cat))
+        plan = replace(plan, alternatives=_alternatives(plan, cat, overrides))
     return plan
 
 
-def _summary(plan: Plan) -> tuple[Quantity, Quantity, Quantity]:
-    day = plan.days[0]
-    return day.volume, day.volume_per_kg, day.schedule.duration
+def _alternatives(plan: Plan, cat: Catalogue, overrides: dict[str, Override]) -> tuple[Alternative, ...]:
+    """Safer versions of the same course: a 10 % product, more days, a lower maximum rate.
 
-
-def _alternatives(plan: Plan, cat: Catalogue) -> tuple[Alternative, ...]:
-    """Safer versions of the same course: 10 % product, more days, lower maximum rate."""
+    Each is laid out with the same dosing weight, risks and caps as the plan (only the one
+    thing changed), so its volume per day and time per day are what applying it would give.
+    """
     out: list[Alternative] = []
     order = plan.order
     limit = plan.volume_limit
     n = len(plan.days)
     per_kg_order = replace(order, dose=plan.course_dose_per_kg, days=n)
+    weight = plan.rate_weight
 
-    def add(kind: str, text: str, new: Order) -> None:
+    def add(kind: str, text: str, new: Order, product: Product, days: int, max_rate: Quantity | None) -> None:
         try:
-            alt = make_plan(plan.patient, new, cat, alternatives=False)
+            lay = _layout(
+                product,
+                plan.regimen,
+                plan.risk,
+                overrides,
+                max_rate,
+                bool(order.start_low),
+                plan.course_dose,
+                days,
+                weight,
+                cat.settings,
+                _day_start(order, 1),
+            )
         except InputError:
             return
-        v, vk, t = _summary(alt)
-        out.append(Alternative(kind, text, new, v, vk, t, len(alt.days)))
+        out.append(
+            Alternative(
+                kind, text, new, lay.volume, (lay.volume / weight).to(ML_PER_KG), lay.schedule.duration, days
+            )
+        )
 
     if plan.product.percent < 10:
         wanted = plan.regimen.titration if plan.regimen else None
@@ -403,19 +480,32 @@ def _alternatives(plan: Plan, cat: Catalogue) -> tuple[Alternative, ...]:
                 "product",
                 f"Same course with {alt_p.name} ({_fmt(alt_p.percent)} %): half the volume",
                 replace(per_kg_order, product=alt_p.id),
+                alt_p,
+                n,
+                order.max_rate,
             )
     max_days = max(plan.regimen.days_range[1] if plan.regimen and plan.regimen.days_range else n + 1, n + 1)
     for days in range(n + 1, max_days + 1):
         vol = plan.days[0].volume * n / days
-        if days == max_days or (vol <= limit.per_day and vol / plan.rate_weight <= limit.per_kg):
-            add("days", f"Same course over {days} days", replace(per_kg_order, days=days))
+        if days == max_days or (vol <= limit.per_day and vol / weight <= limit.per_kg):
+            add(
+                "days",
+                f"Same course over {days} days",
+                replace(per_kg_order, days=days),
+                plan.product,
+                days,
+                order.max_rate,
+            )
             break
     rungs = [r.dose_rate for r in plan.ladder.rungs[:-1]]
     if rungs:
-        lower = rungs[-1]
+        lower = rungs[-1].to(MG_PER_KG_MIN)
         add(
             "rate",
-            f"Lower maximum rate {_fmt(lower.m_as(MG_PER_KG_MIN), 2)} mg/kg/min",
-            replace(order, max_rate=lower.to(MG_PER_KG_MIN)),
+            f"Lower maximum rate {_fmt(lower.m, 2)} mg/kg/min",
+            replace(order, max_rate=lower),
+            plan.product,
+            n,
+            lower,
         )
     return tuple(out)

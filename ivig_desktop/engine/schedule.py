@@ -10,17 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from ivig_desktop.engine.errors import InputError
 from ivig_desktop.engine.formulary import Titration
 from ivig_desktop.engine.units import (
     MG_PER_KG_MIN,
     MIN,
+    MIN_PER_H,
     ML,
     ML_PER_H,
     Q_,
     Quantity,
+    cache_by_identity,
     floor_to_step,
+    mag,
     pump_rate,
 )
 
@@ -54,22 +58,73 @@ class Step:
     cumulative_volume: Quantity
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DaySchedule:
-    steps: tuple[Step, ...]
+    """A day's steps. Kept as numbers in fixed units (min, mg/kg/min, mL/h, mL) and turned into
+    Quantities on first use, so alternatives that need only the duration stay cheap."""
+
+    rows: tuple[tuple[float, float, float, float, float, float], ...]
+    """(offset min, duration min, dose rate mg/kg/min, rate mL/h, volume mL, cumulative mL)"""
     start: datetime
-    duration: Quantity
+    minutes: float
+
+    @cached_property
+    def steps(self) -> tuple[Step, ...]:
+        return tuple(
+            Step(
+                Q_(offset, MIN),
+                Q_(minutes, MIN),
+                Q_(dose_rate, MG_PER_KG_MIN),
+                Q_(rate, ML_PER_H),
+                Q_(volume, ML),
+                Q_(cumulative, ML),
+            )
+            for offset, minutes, dose_rate, rate, volume, cumulative in self.rows
+        )
+
+    @property
+    def duration(self) -> Quantity:
+        return Q_(self.minutes, MIN)
 
     @property
     def end(self) -> datetime:
-        return self.start + timedelta(minutes=float(self.duration.m_as(MIN)))
+        return self.start + timedelta(minutes=self.minutes)
 
     def clock(self, step: Step) -> datetime:
         return self.start + timedelta(minutes=float(step.offset.m_as(MIN)))
 
     @property
     def peak_rate(self) -> Quantity:
-        return max(s.rate for s in self.steps)
+        return Q_(max(r[3] for r in self.rows), ML_PER_H)
+
+
+@cache_by_identity
+def _label_rates(titration: Titration) -> tuple[tuple[float, ...], float, float | None]:
+    """The label's own rungs in mg/kg/min (list, doubling or increment), the label maximum,
+    and the rate later infusions may start at. Cached: a titration never changes once loaded."""
+    top = mag(titration.max_rate, MG_PER_KG_MIN)
+    if titration.escalation == "list":
+        rates = [mag(r, MG_PER_KG_MIN) for r in titration.rates]
+    else:
+        rates = [mag(titration.start_rate, MG_PER_KG_MIN)]
+        if titration.escalation == "doubling":
+            step = None
+        else:
+            assert titration.increment is not None
+            step = mag(titration.dose_rate(titration.increment), MG_PER_KG_MIN)
+        while True:
+            nxt = rates[-1] * 2 if step is None else rates[-1] + step
+            if nxt >= top * (1 - 1e-9):
+                break
+            rates.append(nxt)
+        if rates[-1] < top:
+            rates.append(top)
+    later = (
+        mag(titration.dose_rate(titration.subsequent_start), MG_PER_KG_MIN)
+        if titration.subsequent_start is not None
+        else None
+    )
+    return tuple(rates), top, later
 
 
 def build_ladder(
@@ -80,30 +135,15 @@ def build_ladder(
     default_step: Quantity,
 ) -> Ladder:
     """The dose rates to step through, in mg/kg/min, capped at ``cap`` when given."""
-    top = titration.max_rate
-    if titration.escalation == "list":
-        rates = list(titration.rates)
-    else:
-        rates = [titration.start_rate]
-        grow = (
-            (lambda r: r * 2)
-            if titration.escalation == "doubling"
-            else (lambda r: r + titration.dose_rate(titration.increment))  # type: ignore[arg-type]
-        )
-        while True:
-            nxt = grow(rates[-1])
-            if nxt >= top * (1 - 1e-9):
-                break
-            rates.append(nxt)
-        if rates[-1] < top:
-            rates.append(top)
+    label, top, later = _label_rates(titration)
+    rates = list(label)
     skipped = False
-    if not start_low and titration.subsequent_start is not None:
-        later = titration.dose_rate(titration.subsequent_start)
+    if not start_low and later is not None:
         kept = [r for r in rates if r >= later * (1 - 1e-9)]
         skipped = len(kept) < len(rates)
         rates = kept if kept else [later]
-    ceiling = top if cap is None or cap >= top else cap
+    cap_value = mag(cap, MG_PER_KG_MIN) if cap is not None else None
+    ceiling = top if cap_value is None or cap_value >= top else cap_value
     if ceiling < top:
         rates = [r for r in rates if r < ceiling * (1 - 1e-9)]
         rates.append(ceiling)
@@ -111,10 +151,10 @@ def build_ladder(
     source = "label/protocol interval" if titration.step_minutes is not None else "site default interval"
     first = titration.start_minutes or step
     rungs = tuple(
-        Rung(r.to(MG_PER_KG_MIN), None if i == len(rates) - 1 else (first if i == 0 else step))
+        Rung(Q_(r, MG_PER_KG_MIN), None if i == len(rates) - 1 else (first if i == 0 else step))
         for i, r in enumerate(rates)
     )
-    return Ladder(rungs, ceiling.to(MG_PER_KG_MIN), skipped, source)
+    return Ladder(rungs, Q_(ceiling, MG_PER_KG_MIN), skipped, source)
 
 
 def schedule_day(
@@ -125,29 +165,36 @@ def schedule_day(
     pump_resolution: Quantity,
     start: datetime,
 ) -> DaySchedule:
-    total = volume.to(ML)
-    steps: list[Step] = []
-    elapsed = Q_(0.0, MIN)
-    given = Q_(0.0, ML)
+    # The unit system gives the pump rate for 1 mg/kg/min at this weight and concentration once;
+    # the loop then scales plain numbers in fixed units (mL/h, min, mL), since it runs on every
+    # keystroke in the window, several times per plan (alternatives).
+    per_dose_rate = pump_rate(Q_(1.0, MG_PER_KG_MIN), weight, concentration)
+    ml_h_per_dose_rate = mag(per_dose_rate, ML_PER_H)
+    total = mag(volume, ML)
+    rows: list[tuple[float, float, float, float, float, float]] = []
+    elapsed = 0.0
+    given = 0.0
     for rung in ladder.rungs:
-        rate = floor_to_step(pump_rate(rung.dose_rate, weight, concentration), pump_resolution)
-        if rate.m <= 0:
+        exact = Q_(ml_h_per_dose_rate * mag(rung.dose_rate, MG_PER_KG_MIN), ML_PER_H)
+        rate = mag(floor_to_step(exact, pump_resolution), ML_PER_H)
+        if rate <= 0:
             raise InputError(
                 "weight",
-                f"at {weight.m_as('kg'):g} kg the pump rate for "
-                f"{rung.dose_rate.m_as(MG_PER_KG_MIN):g} mg/kg/min is below the pump "
-                f"resolution {pump_resolution.m_as(ML_PER_H):g} mL/h",
+                f"at {weight.m_as('kilogram'):g} kg the pump rate for "
+                f"{rung.dose_rate.m_as(MG_PER_KG_MIN):g} mg/kg/min is below the pump resolution "
+                f"{pump_resolution.m_as(ML_PER_H):g} mL/h",
             )
-        delivered = (rate * concentration / weight).to(MG_PER_KG_MIN)
+        delivered = rate / ml_h_per_dose_rate
         remaining = total - given
-        step_volume = (rate * rung.hold).to(ML) if rung.hold is not None else None
+        hold = mag(rung.hold, MIN) if rung.hold is not None else None
+        step_volume = rate * hold / MIN_PER_H if hold is not None else None
         if step_volume is None or step_volume >= remaining:
-            duration = (remaining / rate).to(MIN)
-            steps.append(Step(elapsed, duration, delivered, rate, remaining, total))
-            elapsed = elapsed + duration
+            minutes = remaining / rate * MIN_PER_H
+            rows.append((elapsed, minutes, delivered, rate, remaining, total))
+            elapsed += minutes
             break
-        assert rung.hold is not None
-        given = given + step_volume
-        steps.append(Step(elapsed, rung.hold.to(MIN), delivered, rate, step_volume, given))
-        elapsed = elapsed + rung.hold
-    return DaySchedule(tuple(steps), start, elapsed.to(MIN))
+        assert hold is not None
+        given += step_volume
+        rows.append((elapsed, hold, delivered, rate, step_volume, given))
+        elapsed += hold
+    return DaySchedule(tuple(rows), start, elapsed)

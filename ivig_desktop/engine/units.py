@@ -10,7 +10,8 @@ another registry cannot be mixed with ours, so nothing else in the program may c
 from __future__ import annotations
 
 import math
-from typing import TypeAlias
+from collections.abc import Callable
+from typing import TypeAlias, TypeVar
 
 import pint
 
@@ -61,6 +62,45 @@ CREATININE_MOLAR_MASS = Q_(113.12, "gram / mole")
 _FLOOR_EPS = 1e-9
 
 
+#: Minutes per hour, from the unit system, for arithmetic on plain numbers in fixed units.
+MIN_PER_H = float(Q_(1, H).m_as(MIN))
+
+
+def mag(q: Quantity, unit: pint.Unit) -> float:
+    """``q.m_as(unit)``, without a conversion when ``q`` is already in ``unit``.
+
+    The engine builds most quantities in the unit it later reads them in; skipping the no-op
+    conversion keeps a whole plan (with its alternatives) within the live-recompute budget.
+    """
+    if q._units == unit._units:
+        return float(q._magnitude)
+    return float(q.m_as(unit))
+
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def cache_by_identity(fn: Callable[[_T], _R]) -> Callable[[_T], _R]:
+    """Memoise on the argument's identity: loaded formulary objects are immutable, and hashing
+    a dataclass full of Quantities costs more than the work being saved. The cache holds the
+    argument, so an id is never reused while its entry lives."""
+    memo: dict[int, tuple[_T, _R]] = {}
+
+    def wrapper(arg: _T) -> _R:
+        hit = memo.get(id(arg))
+        if hit is not None and hit[0] is arg:
+            return hit[1]
+        if len(memo) > 1024:
+            memo.clear()
+        result = fn(arg)
+        memo[id(arg)] = (arg, result)
+        return result
+
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
 def is_quantity(value: object) -> bool:
     return isinstance(value, ureg.Quantity)
 
@@ -102,6 +142,6 @@ def floor_to_step(value: Quantity, step: Quantity) -> Quantity:
     Rounding down keeps every programmed rate at or below the rate the label allows.
     """
     unit = step.units
-    s = step.m
-    n = math.floor(value.m_as(unit) / s + _FLOOR_EPS)
+    s = float(step.m)
+    n = math.floor(mag(value, unit) / s + _FLOOR_EPS)
     return Q_(round(n * s, 10), unit)

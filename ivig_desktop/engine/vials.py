@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ivig_desktop.engine.formulary import Vial
-from ivig_desktop.engine.units import MG, Q_, G, Quantity
+from ivig_desktop.engine.units import MG, Q_, G, Quantity, cache_by_identity
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +59,20 @@ def _min_counts(units: tuple[int, ...], top: int) -> tuple[tuple[int, ...], tupl
     return tuple(best), tuple(last)
 
 
+@cache_by_identity
+def _vial_units(vials: tuple[Vial, ...]) -> tuple[int, tuple[int, ...]]:
+    """(gcd in mg, each size in gcd units): integer arithmetic makes the search exact."""
+    sizes = [round(v.size.m_as(MG)) for v in vials]
+    unit = math.gcd(*sizes)
+    return unit, tuple(s // unit for s in sizes)
+
+
 def pick_vials(prescribed: Quantity, vials: tuple[Vial, ...], tolerance: float) -> VialPick:
     dose_mg = float(prescribed.m_as(MG))
     zero = Q_(0.0, G)
     if not vials:
         return VialPick(prescribed.to(G), prescribed.to(G), (), zero, zero, False, False, True)
-    sizes = [round(v.size.m_as(MG)) for v in vials]
-    unit = math.gcd(*sizes)
-    units = tuple(s // unit for s in sizes)
+    unit, units = _vial_units(vials)
     d = dose_mg / unit
     eps = 1e-9
     lo = max(1, math.ceil(d * (1 - tolerance) - eps))
