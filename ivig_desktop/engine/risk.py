@@ -8,61 +8,23 @@ age", the stricter volume limit) are site settings with their reasons.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
 
 from ivig_desktop.engine.patient import CreatinineClearance, Patient
+from ivig_desktop.engine.risk_factors import RISK_FACTORS, RISK_IDS, RiskFactor, Severity, Warning
 from ivig_desktop.engine.settings import SiteSettings, VolumeLimit
 from ivig_desktop.engine.units import Q_, YEAR
 
-
-class Severity(IntEnum):
-    INFO = 0
-    CAUTION = 1
-    CRITICAL = 2
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-
-@dataclass(frozen=True, slots=True)
-class Warning:
-    code: str
-    severity: Severity
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class RiskFactor:
-    id: str
-    label: str
-    group: str
-
-
-#: Inputs of the risk screen, grouped as the window shows them.
-RISK_FACTORS: tuple[RiskFactor, ...] = (
-    RiskFactor("renal-insufficiency", "Pre-existing renal insufficiency", "renal"),
-    RiskFactor("diabetes", "Diabetes mellitus", "renal"),
-    RiskFactor("volume-depletion", "Volume depletion", "renal"),
-    RiskFactor("sepsis", "Sepsis", "renal"),
-    RiskFactor("paraproteinemia", "Paraproteinemia", "renal"),
-    RiskFactor("nephrotoxic-drugs", "Known nephrotoxic drugs", "renal"),
-    RiskFactor("immobilisation", "Prolonged immobilisation", "thrombotic"),
-    RiskFactor("hypercoagulable", "Hypercoagulable condition", "thrombotic"),
-    RiskFactor("prior-thrombosis", "History of venous or arterial thrombosis", "thrombotic"),
-    RiskFactor("estrogens", "Use of estrogens", "thrombotic"),
-    RiskFactor("central-catheter", "Indwelling central vascular catheter", "thrombotic"),
-    RiskFactor("hyperviscosity", "Hyperviscosity", "thrombotic"),
-    RiskFactor("cardiovascular-risk", "Cardiovascular risk factors", "thrombotic"),
-    RiskFactor("heart-failure", "Heart failure / reduced cardiac function", "cardiac"),
-    RiskFactor("iga-deficiency", "IgA deficiency with antibodies against IgA", "product"),
-    RiskFactor("fructose-intolerance", "Hereditary fructose intolerance", "product"),
-    RiskFactor("hyperprolinaemia", "Hyperprolinaemia", "product"),
-    RiskFactor("maltose-meter", "Glucose monitored by a maltose-sensitive meter", "product"),
-    RiskFactor("corn-allergy", "Hypersensitivity to corn", "product"),
-)
-RISK_IDS = frozenset(r.id for r in RISK_FACTORS)
 _LABELS = {r.id: r.label for r in RISK_FACTORS}
+__all__ = [
+    "RISK_FACTORS",
+    "RISK_IDS",
+    "RiskFactor",
+    "RiskProfile",
+    "Severity",
+    "Warning",
+    "assess",
+    "check_factors",
+]
 
 #: Boxed warning: "age greater than 65" predisposes to renal dysfunction (all US IVIG labels).
 RENAL_AGE_ABOVE = Q_(65, YEAR)

@@ -6,6 +6,8 @@ would exceed its range (600 → 60), a 10-fold error path (engineering-anchors �
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -20,11 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ivig_desktop.engine import quantities as fields
 from ivig_desktop.engine.errors import InputError
-from ivig_desktop.engine.quantities import FieldSpec
-from ivig_desktop.engine.risk import RISK_FACTORS
-from ivig_desktop.engine.units import Quantity
+from ivig_desktop.engine.risk_factors import RISK_FACTORS
+from ivig_desktop.ui import lazy
+
+if TYPE_CHECKING:
+    from ivig_desktop.engine.units import Quantity
 
 ERROR_STYLE = "QLineEdit, QComboBox { border: 2px solid #b00020; }"
 ERROR_LABEL_STYLE = "color: #b00020;"
@@ -76,11 +79,15 @@ class Marked(QWidget):
 
 
 class QuantityField(Marked):
-    """Free-text quantity: a unit typed in the text wins; else the unit box's unit applies."""
+    """Free-text quantity: a unit typed in the text wins; else the unit box's unit applies.
+
+    ``spec`` names the engine's FieldSpec (quantities.WEIGHT, ...), looked up when a value is
+    read, so building the form needs no unit system.
+    """
 
     def __init__(
         self,
-        spec: FieldSpec,
+        spec: str,
         units: list[tuple[str, str]],
         accessible: str,
         placeholder: str = "",
@@ -106,7 +113,8 @@ class QuantityField(Marked):
         if not text.strip() and not required:
             return None
         unit = self.unit.currentData() if self.unit is not None else None
-        return fields.parse_quantity(text, self.spec, default_unit=unit)
+        spec = getattr(lazy.quantities, self.spec)
+        return lazy.quantities.parse_quantity(text, spec, default_unit=unit)
 
     def set_unit(self, label: str) -> None:
         if self.unit is not None:
@@ -122,10 +130,10 @@ class PatientForm(QGroupBox):
         super().__init__("Patient")
         form = QFormLayout(self)
         self.weight = QuantityField(
-            fields.WEIGHT, [("kg", "kilogram"), ("lb", "pound")], "Actual weight", "e.g. 70"
+            "WEIGHT", [("kg", "kilogram"), ("lb", "pound")], "Actual weight", "e.g. 70"
         )
         self.height = QuantityField(
-            fields.HEIGHT, [("cm", "centimeter"), ("in", "inch")], "Height", "e.g. 175 or 5 ft 9 in"
+            "HEIGHT", [("cm", "centimeter"), ("in", "inch")], "Height", "e.g. 175 or 5 ft 9 in"
         )
         self.sex = QComboBox()
         self.sex.addItem("— choose —", None)
@@ -134,10 +142,10 @@ class PatientForm(QGroupBox):
         self.sex.setAccessibleName("Sex")
         self.sex_field = Marked(self.sex)
         self.age = QuantityField(
-            fields.AGE, [("years", "year"), ("months", "month"), ("weeks", "week")], "Age", "e.g. 54"
+            "AGE", [("years", "year"), ("months", "month"), ("weeks", "week")], "Age", "e.g. 54"
         )
         self.scr = QuantityField(
-            fields.SERUM_CREATININE,
+            "SERUM_CREATININE",
             [("mg/dL", "milligram / deciliter"), ("µmol/L", "micromole / liter")],
             "Serum creatinine (optional)",
             "optional",
@@ -145,7 +153,7 @@ class PatientForm(QGroupBox):
         self.pregnant = QCheckBox("Pre&gnant")
         self.pregnant.setAccessibleName("Pregnant")
         self.pre_pregnancy = QuantityField(
-            fields.PRE_PREGNANCY_WEIGHT,
+            "PRE_PREGNANCY_WEIGHT",
             [("kg", "kilogram"), ("lb", "pound")],
             "Pre-pregnancy weight",
             "when pregnant",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence
@@ -29,20 +30,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ivig_desktop.engine import display as d
-from ivig_desktop.engine import quantities as fields
 from ivig_desktop.engine.errors import DataError, InputError
-from ivig_desktop.engine.formulary import load_formulary
 from ivig_desktop.engine.overrides import check_overrides
-from ivig_desktop.engine.patient import Patient, Sex
-from ivig_desktop.engine.plan import Alternative, Catalogue, Order, Plan, bundled_catalogue, make_plan
-from ivig_desktop.engine.risk import Severity
-from ivig_desktop.engine.settings import SiteSettings, VolumeLimit
-from ivig_desktop.engine.units import Q_
-from ivig_desktop.store.history import History, HistoryError
+from ivig_desktop.engine.risk_factors import Severity
+from ivig_desktop.ui import lazy, names
 from ivig_desktop.ui.forms import Marked, OrderForm, OverridesForm, PatientForm, RiskForm, require_choice
-from ivig_desktop.ui.models import ScheduleModel
+from ivig_desktop.ui.lazy import display as d
+from ivig_desktop.ui.lazy import quantities as fields
 from ivig_desktop.ui.preferences import Preferences
+
+if TYPE_CHECKING:
+    from ivig_desktop.engine.patient import Patient
+    from ivig_desktop.engine.plan import Alternative, Catalogue, Order, Plan
+    from ivig_desktop.engine.settings import SiteSettings
+    from ivig_desktop.store.history import History
+    from ivig_desktop.ui.models import ScheduleModel
 
 VERIFY_TEXT = "⚠ Verify: every plan must be independently checked by a second clinician before it is used."
 _SEVERITY_MARK = {Severity.CRITICAL: "✖ CRITICAL", Severity.CAUTION: "⚠ CAUTION", Severity.INFO: "• info"}
@@ -53,18 +55,19 @@ _DOSE_UNITS = {"gram / kilogram": "g/kg", "milligram / kilogram": "mg/kg", "gram
 
 def settings_from_preferences(base: SiteSettings, prefs: Preferences) -> SiteSettings:
     """The site settings with the user's preferences applied (the one place they meet)."""
+    q_, limit = lazy.units.Q_, lazy.settings.VolumeLimit
     return replace(
         base,
         rounding_tolerance=prefs.get("rounding_tolerance_percent") / 100,
-        pump_resolution=Q_(prefs.get("pump_resolution_ml_h"), "mL/h"),
-        standard_volume=VolumeLimit(
-            Q_(prefs.get("standard_volume_ml"), "mL"),
-            Q_(prefs.get("standard_volume_ml_per_kg"), "mL/kg"),
+        pump_resolution=q_(prefs.get("pump_resolution_ml_h"), "mL/h"),
+        standard_volume=limit(
+            q_(prefs.get("standard_volume_ml"), "mL"),
+            q_(prefs.get("standard_volume_ml_per_kg"), "mL/kg"),
             base.standard_volume.reason,
         ),
-        strict_volume=VolumeLimit(
-            Q_(prefs.get("strict_volume_ml"), "mL"),
-            Q_(prefs.get("strict_volume_ml_per_kg"), "mL/kg"),
+        strict_volume=limit(
+            q_(prefs.get("strict_volume_ml"), "mL"),
+            q_(prefs.get("strict_volume_ml_per_kg"), "mL/kg"),
             base.strict_volume.reason,
         ),
     )
@@ -76,22 +79,21 @@ class MainWindow(QMainWindow):
     def __init__(self, prefs: Preferences | None = None, history: History | None = None) -> None:
         super().__init__()
         self.prefs = prefs or Preferences()
-        self.history = history or History()
+        self._history = history
         self.current_path: Path | None = None
         self.saved_changes: list[str] = []
         self.setWindowTitle("IVIG infusion planner")
         self.plan: Plan | None = None
         self.catalogue_error: str | None = None
-        self.catalogue = self._load_catalogue()
-        cat = self.catalogue
+        # The engine (pint and the data files) loads on the first recompute, just after the
+        # window is shown; the choice lists come straight from the data files.
+        self._catalogue: Catalogue | None = None
 
         self.patient_form = PatientForm()
         self.risk_form = RiskForm()
         self.overrides_form = OverridesForm()
         self.order_form = OrderForm(
-            {r.id: r.name for r in cat.regimens.regimens.values()},
-            {p.id: p.name for p in cat.formulary.products.values()},
-            {p.id: p.name for p in cat.policies.values()},
+            names.regimens(), names.products(self.prefs.get("site_formulary")), names.policies()
         )
         self._apply_unit_preferences()
 
@@ -173,21 +175,51 @@ class MainWindow(QMainWindow):
         self.order_form.indication.currentIndexChanged.connect(self._prefill_regimen)
         self.resize(1280, 720)
         self._show_problems()
-        self.recompute()
+        self.status.setText("Enter the patient and the order; the plan appears when they are complete.")
+        # First recompute (which loads the engine) right after the window is first shown.
+        self._first = QTimer(self)
+        self._first.setSingleShot(True)
+        self._first.timeout.connect(self.recompute)
+        self._first.start(0)
+
+    @property
+    def history(self) -> History:
+        if self._history is None:
+            self._history = lazy.history.History()
+        return self._history
+
+    @property
+    def catalogue(self) -> Catalogue:
+        if self._catalogue is None:
+            self._catalogue = self._load_catalogue()
+            self._show_problems()
+        return self._catalogue
 
     # -- set-up ---------------------------------------------------------------------------------
     def _load_catalogue(self) -> Catalogue:
-        base = bundled_catalogue()
-        cat = Catalogue(
+        base = lazy.plan.bundled_catalogue()
+        cat = lazy.plan.Catalogue(
             base.formulary, base.regimens, base.policies, settings_from_preferences(base.settings, self.prefs)
         )
         site = self.prefs.get("site_formulary")
         if site:
             try:
-                cat = replace(cat, formulary=load_formulary(Path(site)))
+                cat = replace(cat, formulary=lazy.formulary.load_formulary(Path(site)))
             except DataError as exc:
                 self.catalogue_error = f"Site formulary not used, so no plan is made: {exc}"
         return cat
+
+    def _refresh_products(self) -> None:
+        """The product list of the formulary now in use, keeping the current choice if it is there."""
+        combo = self.order_form.product
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem("— choose —", None)
+        for p in self.catalogue.formulary.products.values():
+            combo.addItem(p.name, p.id)
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+        combo.blockSignals(False)
 
     def _apply_unit_preferences(self) -> None:
         pf = self.patient_form
@@ -311,7 +343,7 @@ class MainWindow(QMainWindow):
 
         weight = take("weight", pf.weight.value)
         height = take("height", pf.height.value)
-        sex = take("sex", lambda: Sex(require_choice(pf.sex, "sex")))
+        sex = take("sex", lambda: lazy.patient.Sex(require_choice(pf.sex, "sex")))
         age = take("age", pf.age.value)
         scr = take("serum creatinine", lambda: pf.scr.value(required=False))
         pregnant = pf.pregnant.isChecked()
@@ -335,11 +367,11 @@ class MainWindow(QMainWindow):
             return None
         patient = take(
             "weight",
-            lambda: Patient(weight, height, sex, age, scr, pregnant, ppw),  # type: ignore[arg-type]
+            lambda: lazy.patient.Patient(weight, height, sex, age, scr, pregnant, ppw),  # type: ignore[arg-type]
         )
         if patient is None:
             return None
-        order = Order(
+        order = lazy.plan.Order(
             product=product,  # type: ignore[arg-type]
             indication=of.indication.currentData(),
             dose=dose,
@@ -356,6 +388,8 @@ class MainWindow(QMainWindow):
     def recompute(self) -> None:
         """Read every field, mark the bad ones, and show a fresh plan or none at all."""
         self.timer.stop()
+        self._first.stop()
+        catalogue = self.catalogue  # loads the engine on first use
         errors: dict[str, str] = {}
         plan: Plan | None = None
         if self.catalogue_error:
@@ -364,7 +398,7 @@ class MainWindow(QMainWindow):
             inputs = self._read(errors)
             if inputs is not None:
                 try:
-                    plan = make_plan(inputs[0], inputs[1], self.catalogue)
+                    plan = lazy.plan.make_plan(inputs[0], inputs[1], catalogue)
                 except InputError as exc:
                     errors[exc.field if exc.field in self._fields() else "_"] = exc.message
         for name, widget in self._fields().items():
@@ -442,6 +476,8 @@ class MainWindow(QMainWindow):
     def _set_days(self, days: list) -> None:
         h12 = not self.prefs.get("clock_24h")
         elapsed = self.plan is not None and not self.plan.clock_given
+        from ivig_desktop.ui.models import ScheduleModel  # not needed before the first plan
+
         while len(self.day_models) < len(days):
             model = ScheduleModel(self)
             view = QTableView()
@@ -558,7 +594,7 @@ class MainWindow(QMainWindow):
             return
         try:
             self.history.record(self.plan, action, label)
-        except (HistoryError, OSError, sqlite3.Error) as exc:
+        except (lazy.history.HistoryError, OSError, sqlite3.Error) as exc:
             self._error("History not recorded", f"The {action} happened but was not recorded: {exc}")
 
     def new_plan(self) -> None:
@@ -612,21 +648,21 @@ class MainWindow(QMainWindow):
         """Open a plan file; on any problem show why and change nothing."""
         from PySide6.QtWidgets import QFileDialog
 
-        from ivig_desktop.store.plan_file import changes, load_plan_inputs
-
         if path is None:
             name, _ = QFileDialog.getOpenFileName(self, "Open plan", "", "IVIG plans (*.ivig)")
             if not name:
                 return False
             path = Path(name)
         try:
-            patient, order, doc = load_plan_inputs(path)
+            patient, order, doc = lazy.plan_file.load_plan_inputs(path)
         except InputError as exc:
             self._error("Plan not opened", str(exc))
             return False
         self.current_path = path
         self.set_inputs(patient, order)
-        self.saved_changes = changes(doc.get("results"), self.plan) if self.plan is not None else []
+        self.saved_changes = (
+            lazy.plan_file.changes(doc.get("results"), self.plan) if self.plan is not None else []
+        )
         self._remember_recent(path)
         self._show_problems()
         return True
@@ -700,7 +736,8 @@ class MainWindow(QMainWindow):
     def reload_preferences(self) -> None:
         self.prefs.problems.clear()
         self.catalogue_error = None
-        self.catalogue = self._load_catalogue()
+        self._catalogue = self._load_catalogue()
+        self._refresh_products()
         self._apply_unit_preferences()
         self._show_problems()
         self.recompute()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from ivig_desktop.engine import display as d
-from ivig_desktop.engine.plan import DayPlan
+from ivig_desktop.ui.lazy import display as d
+
+if TYPE_CHECKING:
+    from ivig_desktop.engine.plan import DayPlan
 
 _Index = QModelIndex | QPersistentModelIndex
 
