@@ -105,7 +105,8 @@ class Patient:
 
     @property
     def is_short_for_devine(self) -> bool:
-        return bool(self.height < DEVINE_BASE_HEIGHT)
+        """Below 60 in the formula extrapolates (1e-9 cm slack: 60 in is 152.39999999999998 cm)."""
+        return self._cm < DEVINE_BASE_HEIGHT.m_as(CM) - 1e-9
 
     @property
     def age_years(self) -> float:
