@@ -131,6 +131,11 @@ class MainWindow(QMainWindow):
         results = QWidget()
         rl = QVBoxLayout(results)
         rl.addWidget(self.status)
+        self.plan_view = QWidget()
+        pl = QVBoxLayout(self.plan_view)
+        pl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.plan_view, 1)
+        rl = pl
         rl.addWidget(self.summary)
         warn_label = QLabel("&Warnings:")
         warn_label.setBuddy(self.warnings)
@@ -298,6 +303,7 @@ class MainWindow(QMainWindow):
         # The current plan is stale from the first keystroke: say so before the timer fires.
         if self.plan is not None:
             self.status.setText("Recalculating…")
+            self.plan_view.setEnabled(False)  # greyed: not current until the recompute
         self.timer.start()
 
     def _prefill_regimen(self) -> None:
@@ -404,6 +410,7 @@ class MainWindow(QMainWindow):
         for name, widget in self._fields().items():
             widget.mark(errors.get(name))
         self.plan = plan
+        self.plan_view.setEnabled(True)
         for action in (self.preview_action, self.print_action, self.pdf_action):
             action.setEnabled(plan is not None)
         self._show_plan(plan, errors)
