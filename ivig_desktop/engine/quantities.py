@@ -154,6 +154,14 @@ _ARITHMETIC = re.compile(r"[*+^()=×÷]|\*\*|\d\s*/\s*\d|\de\d", re.IGNORECASE)
 _AMBIGUOUS_COMMA = re.compile(r"^[1-9]\d{0,2},\d{3}$")
 
 
+def parse_number(text: str, field: str) -> float:
+    """One plain number (decimal point or comma, no sign, no exponent) for a settings field."""
+    raw = (text or "").strip()
+    if not re.fullmatch(r"\d+(?:[.,]\d+)?|[.,]\d+", raw):
+        raise InputError(field, f"'{raw}' is not a number")
+    return _number(raw, field)
+
+
 def _number(raw: str, field: str) -> float:
     if _AMBIGUOUS_COMMA.match(raw):
         raise InputError(

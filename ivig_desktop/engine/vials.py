@@ -84,7 +84,9 @@ def pick_vials(prescribed: Quantity, vials: tuple[Vial, ...], tolerance: float) 
 
     candidates = [t for t in range(lo, hi + 1) if best[t] < inf]
     if candidates:
-        total = min(candidates, key=lambda t: (abs(t - d), best[t], t))
+        # Distances are rounded so that a true tie (15.5 g between 15 and 16) stays a tie when the
+        # dose arrives as 15.500000000000002 from a pound entry; ties go to fewer vials, then less.
+        total = min(candidates, key=lambda t: (round(abs(t - d), 6), best[t], t))
         within = True
     else:
         total = min((t for t in range(cover, top + 1) if best[t] < inf), key=lambda t: (t, best[t]))

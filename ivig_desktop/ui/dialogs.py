@@ -17,14 +17,15 @@ from PySide6.QtWidgets import (
 )
 
 from ivig_desktop import __version__
-from ivig_desktop.engine.errors import DataError
+from ivig_desktop.engine.errors import DataError, InputError
 from ivig_desktop.engine.formulary import load_formulary
 from ivig_desktop.engine.plan import Catalogue
+from ivig_desktop.engine.quantities import parse_number
 from ivig_desktop.ui.preferences import CHOICES, DEFAULTS, Preferences
 
 _NUMBERS = {
     "pump_resolution_ml_h": ("Pump rate &resolution (mL/h):", 0.001, 10.0),
-    "rounding_tolerance_percent": ("Vial &rounding tolerance (%):", 0.0, 50.0),
+    "rounding_tolerance_percent": ("Vial rounding &tolerance (%):", 0.0, 50.0),
     "standard_volume_ml": ("Standard volume limit (m&L/day):", 1.0, 20000.0),
     "standard_volume_ml_per_kg": ("Standard volume limit (mL/&kg/day):", 0.1, 500.0),
     "strict_volume_ml": ("Strict volume limit (mL/da&y):", 1.0, 20000.0),
@@ -99,9 +100,9 @@ class PreferencesDialog(QDialog):
             label, low, high = _NUMBERS[key]
             name = label.replace("&", "").rstrip(":")
             try:
-                value = float(edit.text().strip().replace(",", "."))
-            except ValueError:
-                raise ValueError(f"{name}: '{edit.text()}' is not a number") from None
+                value = parse_number(edit.text(), name)
+            except InputError as exc:
+                raise ValueError(str(exc)) from None
             if not low <= value <= high:
                 raise ValueError(f"{name}: {value:g} is outside {low:g}–{high:g}")
             values[key] = value

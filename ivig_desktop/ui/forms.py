@@ -33,6 +33,15 @@ ERROR_STYLE = "QLineEdit, QComboBox { border: 2px solid #b00020; }"
 ERROR_LABEL_STYLE = "color: #b00020;"
 
 
+def add_row(form: QFormLayout, text: str, field: Marked) -> None:
+    """A labelled row whose mnemonic focuses the editor itself: a label's shortcut ignores the
+    focus proxy of a container that cannot take focus."""
+    form.addRow(text, field)
+    label = form.labelForField(field)
+    if isinstance(label, QLabel):
+        label.setBuddy(field.editor)
+
+
 class FieldError(QLabel):
     """The engine's message under a field, with a warning sign so colour is not the only cue."""
 
@@ -150,7 +159,7 @@ class PatientForm(QGroupBox):
             "Serum creatinine (optional)",
             "optional",
         )
-        self.pregnant = QCheckBox("Pre&gnant")
+        self.pregnant = QCheckBox("Preg&nant")
         self.pregnant.setAccessibleName("Pregnant")
         self.pre_pregnancy = QuantityField(
             "PRE_PREGNANCY_WEIGHT",
@@ -159,13 +168,13 @@ class PatientForm(QGroupBox):
             "when pregnant",
         )
         self.pre_pregnancy.setEnabled(False)
-        form.addRow("&Weight:", self.weight)
-        form.addRow("&Height:", self.height)
-        form.addRow("Se&x:", self.sex_field)
-        form.addRow("&Age:", self.age)
-        form.addRow("Serum &creatinine:", self.scr)
+        add_row(form, "&Weight:", self.weight)
+        add_row(form, "Hei&ght:", self.height)
+        add_row(form, "Se&x:", self.sex_field)
+        add_row(form, "&Age:", self.age)
+        add_row(form, "Serum &creatinine:", self.scr)
         form.addRow("", self.pregnant)
-        form.addRow("Pre-pregnancy w&eight:", self.pre_pregnancy)
+        add_row(form, "P&re-pregnancy weight:", self.pre_pregnancy)
         for f in (self.weight, self.height, self.age, self.scr, self.pre_pregnancy):
             f.changed.connect(self.changed)
         self.sex.currentIndexChanged.connect(self.changed)
@@ -236,9 +245,9 @@ class OrderForm(QGroupBox):
             self.policy.addItem(name, pid)
         self.policy.setAccessibleName("Dosing weight policy")
         self.policy_field = Marked(self.policy)
-        self.first = QCheckBox("&First infusion")
+        self.first = QCheckBox("Fir&st infusion")
         self.over8 = QCheckBox("> &8 weeks since last")
-        self.switch = QCheckBox("Product s&witch")
+        self.switch = QCheckBox("Prod&uct switch")
         for cb in (self.first, self.over8, self.switch):
             cb.setAccessibleName(f"Start low: {cb.text().replace('&', '')}")
         start_low = QWidget()
@@ -254,14 +263,14 @@ class OrderForm(QGroupBox):
         self.max_rate.setPlaceholderText("mg/kg/min (optional)")
         self.max_rate.setAccessibleName("Lower maximum dose rate in mg/kg/min")
         self.max_rate_field = Marked(self.max_rate)
-        form.addRow("&Indication:", self.indication_field)
-        form.addRow("&Dose:", self.dose_field)
-        form.addRow("Da&ys:", self.days_field)
-        form.addRow("&Product:", self.product_field)
-        form.addRow("Weight &policy:", self.policy_field)
+        add_row(form, "&Indication:", self.indication_field)
+        add_row(form, "&Dose:", self.dose_field)
+        add_row(form, "Da&ys:", self.days_field)
+        add_row(form, "&Product:", self.product_field)
+        add_row(form, "Weight p&olicy:", self.policy_field)
         form.addRow("Start low:", start_low)
-        form.addRow("S&tart time:", self.start_field)
-        form.addRow("&Max rate:", self.max_rate_field)
+        add_row(form, "S&tart time:", self.start_field)
+        add_row(form, "&Max rate:", self.max_rate_field)
         for w in (self.dose, self.days, self.start, self.max_rate):
             w.textChanged.connect(self.changed)
         for c in (self.indication, self.product, self.policy):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -50,6 +50,7 @@ VERIFY_TEXT = "⚠ Verify: every plan must be independently checked by a second 
 _SEVERITY_MARK = {Severity.CRITICAL: "✖ CRITICAL", Severity.CAUTION: "⚠ CAUTION", Severity.INFO: "• info"}
 _SEVERITY_COLOUR = {Severity.CRITICAL: "#b00020", Severity.CAUTION: "#8a5a00", Severity.INFO: "#1f4e79"}
 RECOMPUTE_DELAY_MS = 120
+FIRST_RECOMPUTE_FALLBACK_MS = 250
 _DOSE_UNITS = {"gram / kilogram": "g/kg", "milligram / kilogram": "mg/kg", "gram": "g"}
 
 
@@ -137,14 +138,14 @@ class MainWindow(QMainWindow):
         rl.addWidget(self.plan_view, 1)
         rl = pl
         rl.addWidget(self.summary)
-        warn_label = QLabel("&Warnings:")
+        warn_label = QLabel("Warnings, most se&vere first:")
         warn_label.setBuddy(self.warnings)
         rl.addWidget(warn_label)
         rl.addWidget(self.warnings, 2)
         alt_label = QLabel("Safer alternatives:")
         rl.addWidget(alt_label)
         rl.addWidget(self.alternatives_box)
-        sched_label = QLabel("Sc&hedule:")
+        sched_label = QLabel("Schedu&le:")
         sched_label.setBuddy(self.days_tabs)
         rl.addWidget(sched_label)
         rl.addWidget(self.days_tabs, 3)
@@ -181,11 +182,24 @@ class MainWindow(QMainWindow):
         self.resize(1280, 720)
         self._show_problems()
         self.status.setText("Enter the patient and the order; the plan appears when they are complete.")
-        # First recompute (which loads the engine) right after the window is first shown.
+        # The first recompute (which loads the engine) waits for the first paint, so the window
+        # appears without waiting for the unit system; showEvent arms a fallback.
+        self._painted = False
         self._first = QTimer(self)
         self._first.setSingleShot(True)
         self._first.timeout.connect(self.recompute)
-        self._first.start(0)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._painted and not self._first.isActive():
+            self._first.start(FIRST_RECOMPUTE_FALLBACK_MS)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            if self.plan is None:
+                self._first.start(0)
 
     @property
     def history(self) -> History:
@@ -227,11 +241,16 @@ class MainWindow(QMainWindow):
         combo.blockSignals(False)
 
     def _apply_unit_preferences(self) -> None:
+        """Default units for empty fields only: a typed 70 must never turn from kg into lb."""
         pf = self.patient_form
-        pf.weight.set_unit(self.prefs.get("weight_unit"))
-        pf.pre_pregnancy.set_unit(self.prefs.get("weight_unit"))
-        pf.height.set_unit(self.prefs.get("height_unit"))
-        pf.scr.set_unit(self.prefs.get("scr_unit"))
+        for field, key in (
+            (pf.weight, "weight_unit"),
+            (pf.pre_pregnancy, "weight_unit"),
+            (pf.height, "height_unit"),
+            (pf.scr, "scr_unit"),
+        ):
+            if not field.edit.text().strip():
+                field.set_unit(self.prefs.get(key))
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -541,10 +560,17 @@ class MainWindow(QMainWindow):
         if self.plan is not None:
             paint_plan(self.plan, printer, printed_at=datetime.now(), h12=not self.prefs.get("clock_24h"))
 
+    def _current_plan(self) -> Plan | None:
+        """The plan for what the form shows now: a pending recompute runs first, so a save or a
+        printout right after a keystroke never carries the previous plan."""
+        if self.timer.isActive() or self._first.isActive():
+            self.recompute()
+        return self.plan
+
     def print_preview(self):
         from PySide6.QtPrintSupport import QPrintPreviewDialog
 
-        if self.plan is None:
+        if self._current_plan() is None:
             return None
         # The dialog keeps only a pointer to the printer: hold it, or Qt paints a freed object.
         self._preview_printer = self._printer()
@@ -557,7 +583,7 @@ class MainWindow(QMainWindow):
     def print_plan(self):
         from PySide6.QtPrintSupport import QPrintDialog
 
-        if self.plan is None:
+        if self._current_plan() is None:
             return None
         printer = self._print_printer = self._printer()
         dlg = QPrintDialog(printer, self)
@@ -572,7 +598,7 @@ class MainWindow(QMainWindow):
 
         from ivig_desktop.report.printing import write_pdf
 
-        if self.plan is None:
+        if self._current_plan() is None:
             return False
         if path is None:
             name, _ = QFileDialog.getSaveFileName(self, "Export PDF", "ivig-schedule.pdf", "PDF (*.pdf)")
@@ -679,7 +705,7 @@ class MainWindow(QMainWindow):
 
         from ivig_desktop.store.plan_file import SUFFIX, save_plan
 
-        if self.plan is None:
+        if self._current_plan() is None:
             self._error("Nothing to save", "The plan is not complete: correct the marked fields first.")
             return False
         target = path or (None if ask else self.current_path)

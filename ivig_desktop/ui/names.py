@@ -28,9 +28,7 @@ def _quick(path: Path, table: str) -> dict[str, str]:
     name); reading those lines is ten times faster than parsing the file, which the engine does
     anyway. Any other layout is parsed in full."""
     text = path.read_text(encoding="utf-8")
-    pattern = re.compile(
-        rf'^\[\[{table}\]\]\s*\n\s*id\s*=\s*"([^"\n]+)"\s*\n\s*name\s*=\s*"([^"\n]+)"', re.M
-    )
+    pattern = re.compile(rf'^\[\[{table}\]\]\s*\n\s*id\s*=\s*"([^"\n]+)"\s*\n\s*name\s*=\s*"([^"\n]+)"', re.M)
     found = dict(pattern.findall(text))
     if found and len(found) == text.count(f"[[{table}]]"):
         return found
