@@ -45,10 +45,16 @@ class Preferences:
     problems: list[str] = field(default_factory=list)
     """Stored values that could not be used; the window shows them, they are not hidden."""
 
+    _settings: QSettings | None = field(default=None, init=False, repr=False, compare=False)
+
     def _qs(self) -> QSettings:
-        if self.path is not None:
-            return QSettings(str(self.path), QSettings.Format.IniFormat)
-        return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, _ORG, _APP)
+        """One QSettings per Preferences: Qt re-reads the file when another process changed it."""
+        if self._settings is None:
+            if self.path is not None:
+                self._settings = QSettings(str(self.path), QSettings.Format.IniFormat)
+            else:
+                self._settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, _ORG, _APP)
+        return self._settings
 
     def get(self, key: str) -> Any:
         if key not in DEFAULTS:
