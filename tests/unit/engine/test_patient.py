@@ -138,3 +138,12 @@ def test_sex_parse_rejects() -> None:
     with pytest.raises(InputError) as err:
         Sex.parse("x")
     assert err.value.field == "sex"
+
+
+def test_crcl_between_100_and_130_percent_of_ideal_uses_ideal_weight() -> None:
+    # male 88 kg 175 cm: 88 / 70.4646 = 124.9 % of ideal (not above 130) → ideal weight.
+    # (140 − 60) × 70.4646 / (72 × 1.0) = 5637.17 / 72 = 78.2940 mL/min
+    crcl = creatinine_clearance(patient(kg=88, cm=175, age=60, scr=1.0))
+    assert crcl is not None and crcl.value is not None
+    assert crcl.value.m_as("mL/min") == pytest.approx(78.293963, abs=1e-5)
+    assert crcl.basis == "Cockcroft–Gault, ideal weight"

@@ -245,3 +245,22 @@ def test_policy_file_errors_name_file_record_and_field(tmp_path: Path) -> None:
     assert str(bad) in str(err.value)
     assert err.value.record == "mine.when_any"
     assert err.value.field == "value"
+
+
+def test_trigger_thresholds_are_strictly_above() -> None:
+    # 152.4 cm male: IBW exactly 50 kg. 60 kg is 120 % of ideal, not above 120 → actual.
+    at = _dw(patient(kg=60, cm=152.4), "auto")
+    assert at.basis == "actual"
+    # 61 kg is 122 %: adjusted 50 + 0.4 × 11 = 54.4 kg.
+    over = _dw(patient(kg=61, cm=152.4), "auto")
+    assert over.basis == "adjusted"
+    assert over.weight.m_as("kg") == pytest.approx(54.4)
+    assert "122 % of ideal (above 120 %)" in over.reason
+    # Ontario at 150 cm (below its 152.4 cm trigger) has only the BMI trigger:
+    # 67.5 / 1.5² = 30.0 is not above 30 → actual; 68 / 2.25 = 30.22 → adjusted
+    # 43.3268 + 0.4 × (68 − 43.3268) = 53.1961 kg.
+    assert _dw(patient(kg=67.5, cm=150, sex="female"), "ontario").basis == "actual"
+    bmi = _dw(patient(kg=68, cm=150, sex="female"), "ontario")
+    assert bmi.basis == "adjusted"
+    assert bmi.weight.m_as("kg") == pytest.approx(53.196063, abs=1e-5)
+    assert "BMI 30.2 kg/m² is above 30" in bmi.reason
