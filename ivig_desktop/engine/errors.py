@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
+
+_V = TypeVar("_V")
+
 
 class InputError(ValueError):
     """A value a user typed (or a file supplied) that the engine will not guess around."""
@@ -22,3 +27,11 @@ class DataError(ValueError):
         self.record = record
         self.field = field
         self.message = message
+
+
+def lookup(table: Mapping[str, _V], key: str, field: str, what: str) -> _V:
+    """``table[key]``, or an InputError naming ``field`` and listing what would be accepted."""
+    try:
+        return table[key]
+    except KeyError:
+        raise InputError(field, f"'{key}' is not {what} ({', '.join(table)})") from None

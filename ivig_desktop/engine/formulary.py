@@ -16,7 +16,7 @@ from typing import Any
 
 from ivig_desktop import resources
 from ivig_desktop.engine import datafile
-from ivig_desktop.engine.errors import DataError
+from ivig_desktop.engine.errors import DataError, lookup
 from ivig_desktop.engine.units import (
     MG,
     MG_PER_KG_MIN,
@@ -129,14 +129,7 @@ class Formulary:
     products: dict[str, Product]
 
     def product(self, pid: str) -> Product:
-        try:
-            return self.products[pid]
-        except KeyError:
-            from ivig_desktop.engine.errors import InputError
-
-            raise InputError(
-                "product", f"'{pid}' is not in the formulary ({', '.join(self.products)})"
-            ) from None
+        return lookup(self.products, pid, "product", "in the formulary")
 
 
 def _prov(r: datafile.Record) -> Provenance:

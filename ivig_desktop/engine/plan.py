@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 
 from ivig_desktop.engine.checks import START_LOW_REASONS, plan_warnings
 from ivig_desktop.engine.checks import fmt_number as _fmt
-from ivig_desktop.engine.errors import InputError
+from ivig_desktop.engine.errors import InputError, lookup
 from ivig_desktop.engine.formulary import Formulary, Product, Titration, bundled_formulary
 from ivig_desktop.engine.overrides import Override, check_overrides
 from ivig_desktop.engine.patient import CreatinineClearance, Patient, creatinine_clearance
@@ -69,12 +69,7 @@ class Catalogue:
     settings: SiteSettings
 
     def policy(self, pid: str) -> WeightPolicy:
-        try:
-            return self.policies[pid]
-        except KeyError:
-            raise InputError(
-                "weight policy", f"'{pid}' is not a known policy ({', '.join(self.policies)})"
-            ) from None
+        return lookup(self.policies, pid, "weight policy", "a known policy")
 
 
 def bundled_catalogue() -> Catalogue:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ivig_desktop import resources
 from ivig_desktop.engine import datafile
-from ivig_desktop.engine.errors import DataError, InputError
+from ivig_desktop.engine.errors import DataError, lookup
 from ivig_desktop.engine.units import G_PER_KG, Q_, H, Quantity
 
 
@@ -34,12 +34,7 @@ class Regimens:
     regimens: dict[str, Regimen]
 
     def get(self, rid: str) -> Regimen:
-        try:
-            return self.regimens[rid]
-        except KeyError:
-            raise InputError(
-                "indication", f"'{rid}' is not a known indication ({', '.join(self.regimens)})"
-            ) from None
+        return lookup(self.regimens, rid, "indication", "a known indication")
 
 
 def _regimen(raw: object, src: str, index: int) -> Regimen:
