@@ -393,12 +393,21 @@ def make_plan(
         lay.volume,
         lay.ladder,
     )
-    day_dose = course / n_days
-    days: list[DayPlan] = []
+    # Every day of a course is the same dose, vials and steps; only the date moves.
+    day_dose = (course / n_days).to(G)
+    volume_per_kg = (volume / weight).to(ML_PER_KG)
     first = lay.schedule
-    for d in range(1, n_days + 1):
-        sched = first if d == 1 else replace(first, start=_day_start(order, d))
-        days.append(DayPlan(d, day_dose.to(G), pick, volume, (volume / weight).to(ML_PER_KG), sched))
+    days = [
+        DayPlan(
+            d,
+            day_dose,
+            pick,
+            volume,
+            volume_per_kg,
+            first if d == 1 else replace(first, start=_day_start(order, d)),
+        )
+        for d in range(1, n_days + 1)
+    ]
 
     limit = risk.volume_limit(settings)
     plan = Plan(
