@@ -17,6 +17,17 @@ from ivig_desktop.engine.units import Q_, Quantity, ureg
 
 _UNIT_TEXT = re.compile(r"^[A-Za-z]+(\s*(/|\*)\s*[A-Za-z]+)*(\s*\*\*\s*\d)?$")
 
+_DIMENSION_WORDS = {
+    "[mass] / [length] ** 3": "concentration (e.g. mg/mL)",
+    "[mass] / [mass] / [time]": "dose rate (e.g. mg/kg/min)",
+    "[length] ** 3 / [mass] / [time]": "volume rate per kg (e.g. mL/kg/min, mL/kg/h)",
+    "[length] ** 3": "volume (e.g. mL)",
+    "[length] ** 3 / [mass]": "volume per kg (e.g. mL/kg)",
+    "[length] ** 3 / [time]": "flow (e.g. mL/h, mL/min)",
+    "[mass] / [mass]": "dose per kg (e.g. g/kg)",
+    "[time]": "time (e.g. min, year)",
+}
+
 #: Evidence tags of products.md / clinical-anchors.md. Only READ figures are label truth.
 VERIFIED_EVIDENCE = frozenset({"READ-L", "READ-3rd", "READ", "READ-partial", "calc", "site"})
 UNVERIFIED_EVIDENCE = frozenset({"BELIEVED", "NOT FOUND"})
@@ -109,7 +120,8 @@ class Record:
         except Exception as exc:  # pint.UndefinedUnitError and friends
             raise self.error(field or "unit", f"unknown unit '{unit}'") from exc
         if not q.check(dimension):
-            raise self.error(field or "unit", f"'{unit}' is not a unit of {dimension}")
+            kind = _DIMENSION_WORDS.get(dimension, dimension)
+            raise self.error(field or "unit", f"'{unit}' is not a unit of {kind}")
         if positive and value <= 0:
             raise self.error(field or "value", "must be greater than zero")
         return q
