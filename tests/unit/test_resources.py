@@ -56,13 +56,15 @@ def test_missing_resources_is_an_error(tmp_path: Path, monkeypatch: pytest.Monke
 
 def test_installed_distribution_carries_resources() -> None:
     """The installed package (CI installs the project non-editable) holds every data file."""
+    import sys
     from importlib import metadata
 
-    try:
-        files = metadata.files("ivig_desktop") or []
-    except metadata.PackageNotFoundError:
+    # Only site-packages: a build leaves ivig_desktop.egg-info in the checkout, which is on sys.path.
+    site = [p for p in sys.path if p.endswith("site-packages")]
+    found = list(metadata.distributions(name="ivig_desktop", path=site))
+    if not found:
         pytest.skip("ivig_desktop is not installed in this environment (run from a checkout)")
-    names = {str(f).replace("\\", "/") for f in files}
+    names = {str(f).replace("\\", "/") for f in found[0].files or []}
     if not any(n.startswith("ivig_desktop/engine/") for n in names):
         pytest.skip("editable install: files are not copied")
     for name in (
