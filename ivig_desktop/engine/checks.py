@@ -1,7 +1,8 @@
 """The warnings of a plan: each with a stable code, a severity and the numbers behind it.
 
 Codes are part of the JSON contract: iga, maltose, sorbitol, proline, corn, renal,
-thrombosis, rate-capped, volume-load, off-label, dose-limit, rounding.
+thrombosis, rate-capped, volume-load, off-label, dose-limit, rounding, titration (how the steps
+were laid out), dosing-weight (policy notes and the actual-weight override).
 """
 
 from __future__ import annotations
@@ -286,7 +287,7 @@ def plan_warnings(
         sev = Severity.CAUTION if hours > hi_h else Severity.INFO
         out.append(
             _w(
-                "dose-limit",
+                "titration",
                 sev,
                 f"{reg.name}: the regimen runs over {_fmt(lo_h)}–{_fmt(hi_h)} h; this schedule takes "
                 f"{_fmt(hours)} h.",
@@ -330,7 +331,7 @@ def plan_warnings(
     if plan.titration.step_minutes is None:
         out.append(
             _w(
-                "rate-capped",
+                "titration",
                 Severity.INFO,
                 f"The {product.name} label gives no step interval for {plan.titration.indication}: steps are "
                 f"held {_fmt(settings.default_step_minutes.m_as(MIN), 0)} min (site setting).",
@@ -340,7 +341,7 @@ def plan_warnings(
         why = ", ".join(START_LOW_REASONS[r] for r in sorted(plan.order.start_low))
         out.append(
             _w(
-                "rate-capped",
+                "titration",
                 Severity.INFO,
                 f"Start-low ({why}): the infusion starts at the label's lowest rate, "
                 f"{_fmt(plan.ladder.rungs[0].dose_rate.m_as(MG_PER_KG_MIN), 3)} mg/kg/min.",
@@ -350,7 +351,7 @@ def plan_warnings(
         later = plan.titration.subsequent_start
         out.append(
             _w(
-                "rate-capped",
+                "titration",
                 Severity.INFO,
                 "Subsequent infusion: starts at "
                 f"{_fmt(plan.ladder.rungs[0].dose_rate.m_as(MG_PER_KG_MIN), 3)} mg/kg/min "
@@ -359,7 +360,7 @@ def plan_warnings(
             )
         )
     out.extend(
-        _w("dose-limit", Severity.INFO, f"Unverified policy threshold: {note}.")
+        _w("dosing-weight", Severity.INFO, f"Unverified policy threshold: {note}.")
         for note in plan.dosing.unverified
     )
     if plan.crcl is not None and plan.crcl.value is None:

@@ -218,7 +218,7 @@ def _weight_override(
     if dw.basis == "actual":
         warnings.append(
             Warning(
-                "dose-limit",
+                "dosing-weight",
                 Severity.INFO,
                 f"Override 'actual-weight' not needed: the policy already doses on actual weight. "
                 f"Reason given: {why}",
@@ -229,7 +229,7 @@ def _weight_override(
     policy_weight = f"{dw.basis} weight {_fmt(dw.weight.m_as(KG))} kg"
     warnings.append(
         Warning(
-            "dose-limit",
+            "dosing-weight",
             Severity.CAUTION,
             f"OVERRIDE actual-weight: dosing on actual weight {_fmt(actual.m)} kg instead of the "
             f"policy's {policy_weight}. Reason: {why}",

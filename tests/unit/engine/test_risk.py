@@ -237,7 +237,7 @@ def test_crcl_not_calculated_is_reported() -> None:
 
 def test_start_low_and_site_default_step_notes() -> None:
     start_low = plan("privigen", "pid", start_low=frozenset({"first-infusion"}))
-    notes = [w.message for w in start_low.warnings if w.code == "rate-capped"]
+    notes = [w.message for w in start_low.warnings if w.code == "titration"]
     assert any("Start-low (first infusion)" in m and "0.5 mg/kg/min" in m for m in notes)
-    flebo = [w.message for w in plan("flebogamma-10", "itp").warnings if w.code == "rate-capped"]
+    flebo = [w.message for w in plan("flebogamma-10", "itp").warnings if w.code == "titration"]
     assert any("no step interval for itp: steps are held 30 min" in m for m in flebo)
