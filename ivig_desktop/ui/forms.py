@@ -80,6 +80,16 @@ class Marked(QWidget):
         col.addLayout(row)
         col.addWidget(self.error)
         self.setFocusProxy(editor)
+        # A field nobody has filled in yet is not an error to shout about: "is empty" shows
+        # only once it was edited, or when the user asks for something that needs a plan.
+        self.touched = False
+        if isinstance(editor, QLineEdit):
+            editor.textChanged.connect(self._touch)
+        elif isinstance(editor, QComboBox):
+            editor.currentIndexChanged.connect(self._touch)
+
+    def _touch(self) -> None:
+        self.touched = True
 
     def mark(self, message: str | None) -> None:
         self.error.show_error(message)

@@ -50,6 +50,7 @@ VERIFY_TEXT = "⚠ Verify: every plan must be independently checked by a second 
 _SEVERITY_MARK = {Severity.CRITICAL: "✖ CRITICAL", Severity.CAUTION: "⚠ CAUTION", Severity.INFO: "• info"}
 _SEVERITY_COLOUR = {Severity.CRITICAL: "#b00020", Severity.CAUTION: "#8a5a00", Severity.INFO: "#1f4e79"}
 RECOMPUTE_DELAY_MS = 120
+_NOT_YET_FILLED = ("is empty", "is not chosen")
 FIRST_RECOMPUTE_FALLBACK_MS = 250
 _DOSE_UNITS = {"gram / kilogram": "g/kg", "milligram / kilogram": "mg/kg", "gram": "g"}
 
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self._history = history
         self.current_path: Path | None = None
         self.saved_changes: list[str] = []
+        self.show_all_errors = False
         self.setWindowTitle("IVIG infusion planner")
         self.plan: Plan | None = None
         self.catalogue_error: str | None = None
@@ -427,7 +429,10 @@ class MainWindow(QMainWindow):
                 except InputError as exc:
                     errors[exc.field if exc.field in self._fields() else "_"] = exc.message
         for name, widget in self._fields().items():
-            widget.mark(errors.get(name))
+            message = errors.get(name)
+            if message in _NOT_YET_FILLED and not (widget.touched or self.show_all_errors):
+                message = None
+            widget.mark(message)
         self.plan = plan
         self.plan_view.setEnabled(True)
         for action in (self.preview_action, self.print_action, self.pdf_action):
@@ -448,7 +453,7 @@ class MainWindow(QMainWindow):
         if plan is None:
             n = len([k for k in errors if k != "_"])
             other = errors.get("_")
-            text = f"No plan: {n} field(s) need attention." if n else "No plan."
+            text = f"No plan yet: {n} field(s) to complete or correct." if n else "No plan."
             if other:
                 text += f" {other}"
             self.status.setText(f"<b>⚠ {text}</b>")
@@ -565,6 +570,9 @@ class MainWindow(QMainWindow):
         printout right after a keystroke never carries the previous plan."""
         if self.timer.isActive() or self._first.isActive():
             self.recompute()
+        if self.plan is None and not self.show_all_errors:
+            self.show_all_errors = True  # the user asked for a plan: mark every missing field
+            self.recompute()
         return self.plan
 
     def print_preview(self):
@@ -633,7 +641,11 @@ class MainWindow(QMainWindow):
     def new_plan(self) -> None:
         self.current_path = None
         self.saved_changes = []
+        self.show_all_errors = False
         self.set_inputs(None, None)
+        for widget in self._fields().values():
+            widget.touched = False
+        self.recompute()
 
     def set_inputs(self, patient: Patient | None, order: Order | None) -> None:
         """Fill the form from a patient and an order (or clear it); the plan follows."""

@@ -63,9 +63,17 @@ def assert_no_plan_shown(w) -> None:
 
 
 # -- an empty window ----------------------------------------------------------------------------
-def test_new_window_has_no_plan_and_asks_for_the_fields(window):
+def test_new_window_has_no_plan_and_asks_for_the_fields(window, tmp_path):
     assert_no_plan_shown(window)
+    # Nothing typed yet: the status asks for the fields, no field is shouted at in red.
+    assert "to complete" in window.status.text()
+    assert window.patient_form.weight.error.text() == ""
+    # Asking for a printout without a plan marks every missing field in place.
+    assert not window.export_pdf(tmp_path / "none.pdf")
     assert "is empty" in window.patient_form.weight.error.text()
+    assert "is not chosen" in window.patient_form.sex_field.error.text()
+    assert "is not chosen" in window.order_form.product_field.error.text()
+    assert not (tmp_path / "none.pdf").exists()
 
 
 def test_verify_banner_is_shown(window):
