@@ -197,7 +197,7 @@ def plan_warnings(
         for _ in [0]
         if day.volume > limit.per_day
     ] + [
-        f"{_fmt(per_kg)} mL/kg/day > {_fmt(limit.per_kg.m_as(ML_PER_KG))} mL/kg"
+        f"{_fmt(per_kg, 2)} mL/kg/day > {_fmt(limit.per_kg.m_as(ML_PER_KG))} mL/kg"
         for _ in [0]
         if day.volume_per_kg > limit.per_kg
     ]
