@@ -192,15 +192,11 @@ def plan_warnings(
     per_kg = day.volume_per_kg.m_as(ML_PER_KG)
     which = "strict" if risk.strict_volume else "standard"
     why = f" ({'; '.join(risk.strict_volume)})" if risk.strict_volume else ""
-    over = [
-        f"{_fmt(vol, 0)} mL/day > {_fmt(limit.per_day.m_as(ML), 0)} mL"
-        for _ in [0]
-        if day.volume > limit.per_day
-    ] + [
-        f"{_fmt(per_kg, 2)} mL/kg/day > {_fmt(limit.per_kg.m_as(ML_PER_KG))} mL/kg"
-        for _ in [0]
-        if day.volume_per_kg > limit.per_kg
-    ]
+    over = []
+    if day.volume > limit.per_day:
+        over.append(f"{_fmt(vol, 0)} mL/day > {_fmt(limit.per_day.m_as(ML), 0)} mL")
+    if day.volume_per_kg > limit.per_kg:
+        over.append(f"{_fmt(per_kg, 2)} mL/kg/day > {_fmt(limit.per_kg.m_as(ML_PER_KG))} mL/kg")
     volume_override = next((o for o in plan.order.overrides if o.kind == "volume-limit"), None)
     if over and volume_override is not None:
         out.append(
