@@ -7,7 +7,6 @@ same folder as the package ``ivig_desktop.resources``. Every caller goes through
 
 from __future__ import annotations
 
-import importlib.resources
 from functools import cache
 from pathlib import Path, PurePosixPath
 
@@ -19,6 +18,8 @@ def root() -> Path:
     """Folder holding the bundled resources (checkout first, then the installed package)."""
     if (_CHECKOUT / "units.txt").is_file():
         return _CHECKOUT
+    import importlib.resources  # only for an installed wheel; it pulls in zipfile and tempfile
+
     installed = Path(str(importlib.resources.files("ivig_desktop.resources")))
     if (installed / "units.txt").is_file():
         return installed

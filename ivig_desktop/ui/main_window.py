@@ -7,12 +7,11 @@ valid plan is never left on screen as if it were current.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QHeaderView,
@@ -117,7 +116,6 @@ class MainWindow(QMainWindow):
         self.status.setAccessibleName("Plan status")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.setAccessibleName("Plan summary")
         self.warnings = QListWidget()
         self.warnings.setWordWrap(True)
@@ -442,6 +440,9 @@ class MainWindow(QMainWindow):
 
     # -- results --------------------------------------------------------------------------------
     def _show_plan(self, plan: Plan | None, errors: dict[str, str]) -> None:
+        # The Qt namespace costs ~20 ms to materialise; it is first needed here, after the paint.
+        from PySide6.QtCore import Qt
+
         self.warnings.clear()
         for b in self.alternative_buttons:
             # Off screen at once: deleteLater alone leaves stale buttons until the event loop runs.
@@ -463,6 +464,7 @@ class MainWindow(QMainWindow):
             self._set_days([])
             return
         p = plan.patient
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status.setText("<b>Plan is current.</b>")
         crcl = plan.crcl
         crcl_text = (
@@ -489,7 +491,7 @@ class MainWindow(QMainWindow):
         )
         for w in plan.warnings:
             item = QListWidgetItem(f"{_SEVERITY_MARK[w.severity]} — {w.code}: {w.message}")
-            item.setData(Qt.ItemDataRole.UserRole, w.code)
+            item.setData(Qt.ItemDataRole.UserRole, w.code)  # the code, for tests and screen readers
             item.setToolTip(w.message)
             item.setForeground(QColor(_SEVERITY_COLOUR[w.severity]))
             self.warnings.addItem(item)
@@ -633,6 +635,8 @@ class MainWindow(QMainWindow):
         """Append to the history; a failure is shown, never hidden (the file itself is written)."""
         if self.plan is None:
             return
+        import sqlite3
+
         try:
             self.history.record(self.plan, action, label)
         except (lazy.history.HistoryError, OSError, sqlite3.Error) as exc:
