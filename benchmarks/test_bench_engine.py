@@ -21,6 +21,7 @@ import pytest
 from ivig_desktop.engine.patient import Patient, Sex
 from ivig_desktop.engine.plan import Order, make_plan
 from ivig_desktop.engine.units import Q_
+from tests.helpers import CLI_PLAN
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = {
@@ -64,19 +65,7 @@ def test_cli_against_pint_registry(benchmark) -> None:
         sys.executable,
         "-m",
         "ivig_desktop",
-        "plan",
-        "--weight",
-        "70 kg",
-        "--height",
-        "175 cm",
-        "--sex",
-        "M",
-        "--age",
-        "50 y",
-        "--product",
-        "octagam-10",
-        "--indication",
-        "itp",
+        *CLI_PLAN,
         "--format",
         "json",
     ]

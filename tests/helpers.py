@@ -47,3 +47,21 @@ def plan(
         **kw,  # type: ignore[arg-type]
     )
     return make_plan(pt or patient(), order)
+
+
+#: A valid `plan` command line: 70 kg / 175 cm man, 50 y, Octagam 10 % for ITP (2 g/kg over 2 days).
+CLI_PLAN = (
+    "plan",
+    "--weight",
+    "70 kg",
+    "--height",
+    "175 cm",
+    "--sex",
+    "M",
+    "--age",
+    "50 y",
+    "--product",
+    "octagam-10",
+    "--indication",
+    "itp",
+)

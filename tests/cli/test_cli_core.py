@@ -11,23 +11,10 @@ from pathlib import Path
 import pytest
 
 from ivig_desktop.cli import main
+from tests.helpers import CLI_PLAN
 
 ROOT = Path(__file__).resolve().parents[2]
-GOOD = [
-    "plan",
-    "--weight",
-    "70 kg",
-    "--height",
-    "175 cm",
-    "--sex",
-    "M",
-    "--age",
-    "50 y",
-    "--product",
-    "octagam-10",
-    "--indication",
-    "itp",
-]
+GOOD = list(CLI_PLAN)
 
 
 def _with(**changes: str | None) -> list[str]:

@@ -17,7 +17,7 @@ import pytest
 from ivig_desktop.engine import display as d
 from ivig_desktop.engine.errors import InputError
 from ivig_desktop.engine.plan import Plan
-from tests.helpers import patient, plan
+from tests.helpers import CLI_PLAN, patient, plan
 
 ROOT = Path(__file__).resolve().parents[2]
 PRINTED = datetime(2026, 11, 24, 9, 30)
@@ -134,19 +134,7 @@ def test_write_pdf_failure_leaves_old_file_and_no_temp(qapp, tmp_path: Path, mon
 
 def _cli(*extra: str) -> subprocess.CompletedProcess[str]:
     args = [
-        "plan",
-        "--weight",
-        "70 kg",
-        "--height",
-        "175 cm",
-        "--sex",
-        "M",
-        "--age",
-        "50 y",
-        "--product",
-        "octagam-10",
-        "--indication",
-        "itp",
+        *CLI_PLAN,
         "--start",
         "08:00",
         "--format",
