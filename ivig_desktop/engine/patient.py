@@ -120,10 +120,6 @@ class Patient:
     def height_cm(self) -> float:
         return self._cm
 
-    @property
-    def height_m(self) -> float:
-        return self._cm / 100
-
 
 @dataclass(frozen=True, slots=True)
 class CreatinineClearance:

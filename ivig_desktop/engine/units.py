@@ -101,10 +101,6 @@ def cache_by_identity(fn: Callable[[_T], _R]) -> Callable[[_T], _R]:
     return wrapper
 
 
-def is_quantity(value: object) -> bool:
-    return isinstance(value, ureg.Quantity)
-
-
 def serum_creatinine_mg_dl(scr: Quantity) -> Quantity:
     """Serum creatinine in mg/dL whether it was measured in mg/dL or µmol/L."""
     if scr.check("[mass] / [length] ** 3"):

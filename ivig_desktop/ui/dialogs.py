@@ -39,6 +39,21 @@ _CHOICE_LABELS = {
 }
 
 
+def _reasons() -> dict[str, str]:
+    """Why each site limit has its default: the reasons kept beside them in site_settings.toml."""
+    from ivig_desktop.engine.settings import bundled_settings
+
+    site = bundled_settings()
+    return {
+        "pump_resolution_ml_h": site.reasons["pump_resolution"],
+        "rounding_tolerance_percent": site.reasons["rounding_tolerance"],
+        "standard_volume_ml": site.standard_volume.reason,
+        "standard_volume_ml_per_kg": "See the standard daily volume limit.",
+        "strict_volume_ml": site.strict_volume.reason,
+        "strict_volume_ml_per_kg": "See the strict daily volume limit.",
+    }
+
+
 class PreferencesDialog(QDialog):
     """Edits the preferences; nothing is saved until every field is valid."""
 
@@ -59,11 +74,18 @@ class PreferencesDialog(QDialog):
         self.clock_24h.setChecked(prefs.get("clock_24h"))
         form.addRow("", self.clock_24h)
         self.numbers: dict[str, QLineEdit] = {}
+        reasons = _reasons()
         for key, (label, _, _) in _NUMBERS.items():
             edit = QLineEdit(f"{prefs.get(key):g}")
             edit.setAccessibleName(label.replace("&", "").rstrip(":"))
             form.addRow(label, edit)
             self.numbers[key] = edit
+            why = QLabel(f"Default {DEFAULTS[key]:g}. {reasons.get(key, '')}".strip())
+            why.setWordWrap(True)
+            why.setStyleSheet("color: #555; font-size: small;")
+            edit.setToolTip(why.text())
+            edit.setAccessibleDescription(why.text())
+            form.addRow("", why)
         self.formulary = QLineEdit(prefs.get("site_formulary"))
         self.formulary.setPlaceholderText("bundled formulary")
         self.formulary.setAccessibleName("Site formulary file")

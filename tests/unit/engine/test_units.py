@@ -9,7 +9,6 @@ from ivig_desktop.engine.units import (
     Q_,
     dose_rate_to_volume_rate,
     floor_to_step,
-    is_quantity,
     pump_rate,
     serum_creatinine_mg_dl,
     to_dose_rate,
@@ -34,9 +33,9 @@ def test_registry_is_closed_world() -> None:
         Q_(1, "furlong")
     # The clinical micro prefix: 25 mcg/mL = 0.025 mg/mL.
     assert Q_(25, "mcg/mL").m_as("mg/mL") == pytest.approx(0.025)
-    assert is_quantity(Q_(1, "kg"))
-    assert not is_quantity(1.0)
-    assert not is_quantity(pint.UnitRegistry().Quantity(1, "kg"))  # another registry's quantity
+    assert isinstance(Q_(1, "kg"), ureg.Quantity)
+    assert not isinstance(1.0, ureg.Quantity)
+    assert not isinstance(pint.UnitRegistry().Quantity(1, "kg"), ureg.Quantity)  # another registry's
     assert ureg is Q_(1, "kg")._REGISTRY
 
 
