@@ -342,3 +342,45 @@ def test_site_formulary_valid_edit_is_saved_with_site_provenance(tmp_path: Path)
     small = form.products["privigen"].vials[0]
     assert small.size.m_as("g") == 2.5 and small.provenance.evidence == "site"
     assert "edited by tester" in small.provenance.source
+
+
+def test_a_kill_during_writes_loses_nothing_committed(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time as clock_time
+
+    path = tmp_path / "h.sqlite3"
+    progress = tmp_path / "progress.txt"
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from pathlib import Path
+        from ivig_desktop.store.history import History
+        from tests.helpers import plan
+        h = History(Path({str(path)!r}))
+        p = plan()
+        i = 0
+        while True:
+            i += 1
+            h.record(p, "save", f"row-{{i}}")
+            Path({str(progress)!r}).write_text(str(i))
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    deadline = clock_time.monotonic() + 60
+    while clock_time.monotonic() < deadline:
+        if progress.exists() and progress.read_text() and int(progress.read_text()) >= 15:
+            break
+        clock_time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    committed = int(progress.read_text())
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    labels = {r[0] for r in con.execute("SELECT label FROM record")}
+    con.close()
+    # every row the writer saw committed is there; at most the one in flight may be too
+    assert {f"row-{i}" for i in range(1, committed + 1)} <= labels
+    assert len(labels) in (committed, committed + 1)
+    assert History(path).record(plan(), "print") == len(labels) + 1
