@@ -8,8 +8,12 @@ order they are spoken (mg/kg/min).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from ivig_desktop.engine.units import Quantity
+
+if TYPE_CHECKING:
+    from ivig_desktop.engine.patient import Patient
 
 #: kind → (registry unit, display abbreviation, max decimals)
 KINDS: dict[str, tuple[str, str, int]] = {
@@ -71,3 +75,12 @@ def clock(moment: datetime, day_one: datetime, *, elapsed: bool, h12: bool = Fal
     text = moment.strftime("%I:%M %p").lstrip("0") if h12 else moment.strftime("%H:%M")
     extra = (moment.date() - day_one.date()).days
     return f"{text} (+{extra} d)" if extra else text
+
+
+def body_size(p: Patient) -> str:
+    """BMI, ideal and adjusted weight in one line, saying when Devine is extrapolated."""
+    note = " (Devine extrapolated below 152.4 cm)" if p.is_short_for_devine else ""
+    return (
+        f"BMI {fmt(p.bmi, 'bmi')}; ideal {fmt(p.ideal_weight, 'weight')}{note}; "
+        f"adjusted {fmt(p.adjusted_weight, 'weight')}"
+    )

@@ -192,7 +192,8 @@ def _titration(product: Product, regimen: Regimen | None) -> tuple[Titration, st
     if regimen is not None and regimen.titration in product.titrations:
         assert regimen.titration is not None
         return product.titrations[regimen.titration], f"{product.name} label, {regimen.titration}", False
-    slowest = min(product.titrations.values(), key=lambda t: (t.max_rate.m, t.indication))
+    # Off-label: the product's most cautious labelled titration (lowest maximum, then lowest start).
+    slowest = min(product.titrations.values(), key=lambda t: (t.max_rate.m, t.start_rate.m, t.indication))
     why = (
         f"no {product.name} label rates for {regimen.name}" if regimen is not None else "no indication chosen"
     )

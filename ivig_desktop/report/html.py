@@ -60,8 +60,7 @@ def _patient_block(plan: Plan) -> str:
         f"<tr><td>Name: {_BLANK}</td><td>MRN: {_BLANK}</td><td>Date of birth: {_BLANK}</td></tr>"
         f"<tr><td>Weight {d.fmt(p.actual_weight, 'weight')}; height {d.fmt(p.height, 'height')}; "
         f"{p.sex.value}; age {d.number(p.age_years, 1)} y{'; pregnant' if p.pregnant else ''}</td>"
-        f"<td>BMI {d.fmt(p.bmi, 'bmi')}; ideal {d.fmt(p.ideal_weight, 'weight')}; "
-        f"adjusted {d.fmt(p.adjusted_weight, 'weight')}</td>"
+        f"<td>{escape(d.body_size(p))}</td>"
         f"<td>Serum creatinine {scr}; CrCl {crcl_text}</td></tr>"
         "</table>"
     )

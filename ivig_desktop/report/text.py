@@ -31,8 +31,7 @@ def render_text(plan: Plan) -> str:
         f"{p.sex.value}, {d.number(p.age_years, 1)} y" + ("; pregnant" if p.pregnant else "")
     )
     lines.append(
-        f"                BMI {d.fmt(p.bmi, 'bmi')}; ideal {d.fmt(p.ideal_weight, 'weight')}; "
-        f"adjusted {d.fmt(p.adjusted_weight, 'weight')}; {crcl_text}"
+        f"                {d.body_size(p)}; {crcl_text}"
     )
     lines.append(f"Dosing weight:  {d.fmt(plan.dosing.weight, 'weight')} ({plan.dosing.basis})")
     lines.append(f"                {plan.dosing.reason}")

@@ -477,8 +477,7 @@ class MainWindow(QMainWindow):
         self.summary.setText(
             f"<b>Dosing weight {d.fmt(plan.dosing.weight, 'weight')}</b> ({plan.dosing.basis}): "
             f"{plan.dosing.reason}. Policy: {plan.dosing.policy.name}.<br>"
-            f"BMI {d.fmt(p.bmi, 'bmi')}; ideal {d.fmt(p.ideal_weight, 'weight')}; adjusted "
-            f"{d.fmt(p.adjusted_weight, 'weight')}; {crcl_text}.<br>"
+            f"{d.body_size(p)}; {crcl_text}.<br>"
             f"<b>Course {d.fmt(plan.course_dose, 'dose')}</b> "
             f"({d.fmt(plan.course_dose_per_kg, 'dose_per_kg')}) over {len(plan.days)} day(s); "
             f"<b>per day {d.fmt(day.dose, 'dose')}</b> "

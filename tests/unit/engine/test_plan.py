@@ -241,3 +241,12 @@ def test_same_patient_in_pounds_gives_the_same_plan() -> None:
     assert a.days[0].dose.m_as("g") == 15
     assert b.days[0].dose.m_as("g") == 15
     assert b.days[0].pick.vial_total == a.days[0].pick.vial_total == 2
+
+
+def test_off_label_uses_the_most_cautious_labelled_titration() -> None:
+    # Gamunex-C: PI and ITP start at 1 mg/kg/min, CIDP at 2; all reach 8. Kawasaki is off-label,
+    # so the first step must be the lower start, 1 mg/kg/min (20 kg × 0.01 mL/kg/min × 60 = 12 mL/h).
+    p = plan("gamunex-c", "kawasaki", pt=patient(20, 112, "female", 5))
+    assert p.titration.start_rate.m_as("mg/kg/min") == pytest.approx(1)
+    assert p.days[0].schedule.steps[0].rate.m_as("mL/h") == pytest.approx(12)
+    assert any(w.code == "off-label" for w in p.warnings)
