@@ -48,11 +48,13 @@ class FieldError(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setStyleSheet(ERROR_LABEL_STYLE)
         self.hide()
 
     def show_error(self, message: str | None) -> None:
         if message:
+            # Styled on first use: a style sheet on every field at start-up costs start-up time.
+            if not self.styleSheet():
+                self.setStyleSheet(ERROR_LABEL_STYLE)
             self.setText(f"⚠ {message}")
             self.show()
         else:
@@ -93,7 +95,8 @@ class Marked(QWidget):
 
     def mark(self, message: str | None) -> None:
         self.error.show_error(message)
-        self.editor.setStyleSheet(ERROR_STYLE if message else "")
+        if message or self.editor.styleSheet():
+            self.editor.setStyleSheet(ERROR_STYLE if message else "")
         self.editor.setAccessibleDescription(message or "")
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPaintEvent, QShowEvent
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPaintEvent, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -52,6 +52,20 @@ RECOMPUTE_DELAY_MS = 120
 _NOT_YET_FILLED = ("is empty", "is not chosen")
 FIRST_RECOMPUTE_FALLBACK_MS = 250
 _DOSE_UNITS = {"gram / kilogram": "g/kg", "milligram / kilogram": "mg/kg", "gram": "g"}
+
+
+def _paint_banner(label: QLabel, background: str, text: str, *, bold: bool) -> None:
+    """Colours by palette, not style sheet: no style-sheet engine is needed before the first paint."""
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.Window, QColor(background))
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(text))
+    label.setPalette(palette)
+    label.setAutoFillBackground(True)
+    label.setMargin(6)
+    if bold:
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
 
 
 def settings_from_preferences(base: SiteSettings, prefs: Preferences) -> SiteSettings:
@@ -158,11 +172,11 @@ class MainWindow(QMainWindow):
 
         banner = QLabel(VERIFY_TEXT)
         banner.setWordWrap(True)
-        banner.setStyleSheet("background: #fff4ce; color: #5c3c00; padding: 6px; font-weight: bold;")
+        _paint_banner(banner, "#fff4ce", "#5c3c00", bold=True)
         banner.setAccessibleName("Verification reminder")
         self.problem_banner = QLabel()
         self.problem_banner.setWordWrap(True)
-        self.problem_banner.setStyleSheet("background: #fde7e9; color: #b00020; padding: 6px;")
+        _paint_banner(self.problem_banner, "#fde7e9", "#b00020", bold=False)
         self.problem_banner.hide()
         central = QWidget()
         cl = QVBoxLayout(central)
