@@ -75,7 +75,6 @@ _MAIN = (
     + """
 import sys
 from pathlib import Path
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from ivig_desktop.ui.main_window import MainWindow
 from ivig_desktop.ui.preferences import Preferences
@@ -84,6 +83,8 @@ app = QApplication(sys.argv[:1])
 w = MainWindow(Preferences(Path(sys.argv[1]) / "prefs.ini"))
 wait_for_first_paint(app, w)
 if sys.argv[2] == "ready":
+    from PySide6.QtTest import QTest  # harness only: not part of the app's start-up
+
     # Until the first recompute has run (the engine is loaded and the form is checked).
     for _ in range(60000):
         if "No plan" in w.status.text():
