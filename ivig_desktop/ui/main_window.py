@@ -184,6 +184,7 @@ class MainWindow(QMainWindow):
         cl.addWidget(self.problem_banner)
         cl.addWidget(splitter, 1)
         self.setCentralWidget(central)
+        self._shortcuts: list[tuple[QAction, str]] = []
         self._build_menus()
 
         self.timer = QTimer(self)
@@ -212,8 +213,16 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
+            QTimer.singleShot(0, self, self._install_shortcuts)
             if self.plan is None:
                 self._first.start(0)
+
+    def _install_shortcuts(self) -> None:
+        """Standard key sequences, set after the first paint: resolving them makes PySide6 build
+        its key enums (~30 ms), which need not delay the window's appearance."""
+        for action, key in self._shortcuts:
+            action.setShortcut(getattr(QKeySequence.StandardKey, key))
+        self._shortcuts.clear()
 
     @property
     def history(self) -> History:
@@ -273,7 +282,7 @@ class MainWindow(QMainWindow):
         self.preview_action = QAction("Print pre&view…", self)
         self.preview_action.triggered.connect(self.print_preview)
         self.print_action = QAction("&Print…", self)
-        self.print_action.setShortcut(QKeySequence.StandardKey.Print)
+        self._shortcuts.append((self.print_action, "Print"))
         self.print_action.triggered.connect(self.print_plan)
         self.pdf_action = QAction("&Export PDF…", self)
         self.pdf_action.triggered.connect(lambda: self.export_pdf())
@@ -281,16 +290,16 @@ class MainWindow(QMainWindow):
             file_menu.addAction(action)
         file_menu.addSeparator()
         new_action = QAction("&New", self)
-        new_action.setShortcut(QKeySequence.StandardKey.New)
+        self._shortcuts.append((new_action, "New"))
         new_action.triggered.connect(self.new_plan)
         open_action = QAction("&Open…", self)
-        open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self._shortcuts.append((open_action, "Open"))
         open_action.triggered.connect(lambda: self.open_plan())
         self.save_action = QAction("&Save", self)
-        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
+        self._shortcuts.append((self.save_action, "Save"))
         self.save_action.triggered.connect(lambda: self.save_plan())
         self.save_as_action = QAction("Save &As…", self)
-        self.save_as_action.setShortcut(QKeySequence.StandardKey.SaveAs)
+        self._shortcuts.append((self.save_as_action, "SaveAs"))
         self.save_as_action.triggered.connect(lambda: self.save_plan(ask=True))
         self.recent_menu = file_menu.addMenu("&Recent")
         history_action = QAction("&History…", self)
@@ -303,12 +312,12 @@ class MainWindow(QMainWindow):
         file_menu.insertSeparator(self.preview_action)
         self._fill_recent()
         quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self._shortcuts.append((quit_action, "Quit"))
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         edit = bar.addMenu("&Edit")
         prefs = QAction("&Preferences…", self)
-        prefs.setShortcut(QKeySequence.StandardKey.Preferences)
+        self._shortcuts.append((prefs, "Preferences"))
         prefs.triggered.connect(self.open_preferences)
         edit.addAction(prefs)
         formulary = QAction("Site &formulary…", self)

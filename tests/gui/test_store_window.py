@@ -127,3 +127,12 @@ def test_formulary_editor_saves_a_valid_edit(qtbot, tmp_path: Path) -> None:
     reopened = FormularyEditor(target)
     qtbot.addWidget(reopened)
     assert reopened.revision.text() == form.revision
+
+
+def test_standard_shortcuts_are_set_once_the_window_has_painted(qtbot, window) -> None:
+    from PySide6.QtGui import QKeySequence
+
+    qtbot.waitUntil(lambda: not window._shortcuts, timeout=5000)
+    assert window.save_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Save)
+    assert window.print_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Print)
+    assert not window.save_action.shortcut().isEmpty()
