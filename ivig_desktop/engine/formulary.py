@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -77,17 +77,16 @@ class Titration:
     start_minutes: Quantity | None
     subsequent_start: Figure | None
     concentration: Quantity
+    # The label's start and maximum as mg/kg/min, converted once when the formulary loads.
+    start_rate: Quantity = field(init=False, compare=False)
+    max_rate: Quantity = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start_rate", self.dose_rate(self.start))
+        object.__setattr__(self, "max_rate", self.dose_rate(self.max))
 
     def dose_rate(self, figure: Figure) -> Quantity:
-        return to_dose_rate(figure.quantity, self.concentration)
-
-    @property
-    def start_rate(self) -> Quantity:
-        return self.dose_rate(self.start)
-
-    @property
-    def max_rate(self) -> Quantity:
-        return self.dose_rate(self.max)
+        return to_dose_rate(figure.quantity, self.concentration).to(MG_PER_KG_MIN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,15 +110,15 @@ class Product:
     iga_qualifier: str
     titrations: dict[str, Titration]
     caps: tuple[AtRiskCap, ...]
+    percent: float = field(init=False, compare=False)
+    """Concentration as % w/v (g per 100 mL), for labels like 'Octagam 10 %'; set on load."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "percent", float(self.conc.m_as(MG_PER_ML)) / 10)
 
     @property
     def conc(self) -> Quantity:
         return self.concentration.quantity
-
-    @property
-    def percent(self) -> float:
-        """Concentration as % w/v (g per 100 mL), only for labels like 'Octagam 10 %'."""
-        return float(self.conc.m_as(MG_PER_ML)) / 10
 
 
 @dataclass(frozen=True, slots=True)

@@ -241,6 +241,7 @@ def test_newer_history_schema_is_left_untouched(tmp_path: Path) -> None:
         History(path).record(plan(), "save")
     con = sqlite3.connect(path)
     assert con.execute("SELECT name FROM sqlite_master").fetchall() == []
+    con.close()
 
 
 def test_two_processes_writing_at_once_lose_no_row(tmp_path: Path) -> None:
@@ -264,6 +265,7 @@ def test_two_processes_writing_at_once_lose_no_row(tmp_path: Path) -> None:
     labels = [r[0] for r in con.execute("SELECT label FROM record")]
     assert len(labels) == 120 == len(set(labels))
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    con.close()
 
 
 # -- overrides -------------------------------------------------------------------------------------
