@@ -129,15 +129,17 @@ def _plan_inputs(args: argparse.Namespace) -> tuple[Patient, Order]:
     return patient, order
 
 
-def _emit(content: str | bytes, output: str | None) -> None:
-    data = content if isinstance(content, bytes) else content.encode("utf-8")
+def _emit(content: str | None, output: str | None) -> None:
+    """Text to --output (atomically) or standard output; None: the command wrote its own file."""
+    if content is None:
+        return
     if output:
-        write_atomic(Path(output), data)
+        write_atomic(Path(output), content.encode("utf-8"))
     else:
-        sys.stdout.write(data.decode("utf-8"))
+        sys.stdout.write(content)
 
 
-def _cmd_plan(args: argparse.Namespace) -> str | bytes:
+def _cmd_plan(args: argparse.Namespace) -> str | None:
     if args.format == "pdf" and not args.output:
         raise InputError("output", "--format pdf needs --output FILE")
     cat = _catalogue(args)
@@ -157,11 +159,8 @@ def _cmd_plan(args: argparse.Namespace) -> str | bytes:
         patient, order = _plan_inputs(args)
     plan = make_plan(patient, order, cat)
     if args.save:
-        from ivig_desktop.store.history import History
-        from ivig_desktop.store.plan_file import save_plan
-
-        save_plan(plan, Path(args.save))
-        History().record(plan, "save", str(Path(args.save).resolve()))
+        # Saved only after the output was written: a run that fails leaves no plan file behind.
+        _AFTER.append(lambda: _save(plan, Path(args.save)))
     changed: list[str] = []
     if saved is not None:
         from ivig_desktop.store.plan_file import changes
@@ -171,9 +170,10 @@ def _cmd_plan(args: argparse.Namespace) -> str | bytes:
         from ivig_desktop.report.printing import pdf_bytes
         from ivig_desktop.store.history import History
 
-        data = pdf_bytes(plan, paper=args.paper)
-        History().record(plan, "export-pdf", str(Path(args.output).resolve()))
-        return data
+        target = Path(args.output)
+        write_atomic(target, pdf_bytes(plan, paper=args.paper))
+        _record(History, plan, "export-pdf", target)  # only once the file exists
+        return None
     if args.format == "json":
         from ivig_desktop.engine.export import plan_to_dict
 
@@ -193,6 +193,26 @@ def _cmd_plan(args: argparse.Namespace) -> str | bytes:
             else "Unchanged since saved.\n\n"
         )
     return note + render_text(plan) + "\n"
+
+
+_AFTER: list = []  # steps that run once the command's output is written
+
+
+def _record(history_cls, plan, action: str, target: Path) -> None:
+    from ivig_desktop.store.history import HistoryError
+
+    try:
+        history_cls().record(plan, action, str(target.resolve()))
+    except (HistoryError, OSError) as exc:
+        raise InputError("history", f"{target} was written but not recorded in the history ({exc})") from exc
+
+
+def _save(plan, path: Path) -> None:
+    from ivig_desktop.store.history import History
+    from ivig_desktop.store.plan_file import save_plan
+
+    save_plan(plan, path)
+    _record(History, plan, "save", path)
 
 
 def _cmd_products(args: argparse.Namespace) -> str:
@@ -224,7 +244,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         commands = {"plan": _cmd_plan, "products": _cmd_products, "indications": _cmd_indications}
-        _emit(commands[args.command](args), getattr(args, "output", None))
+        _AFTER.clear()
+        content = commands[args.command](args)
+        output = getattr(args, "output", None)
+        # Order: the output file, then the saved plan and its history record, then standard
+        # output; a failure at any step stops what follows and prints nothing to stdout.
+        if output:
+            _emit(content, output)
+        for step in _AFTER:
+            step()
+        if not output:
+            _emit(content, None)
     except UsageError as exc:
         return _fail(str(exc))
     except (InputError, DataError) as exc:

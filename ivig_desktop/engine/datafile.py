@@ -41,6 +41,8 @@ def load(path: Path) -> dict[str, Any]:
         raise DataError(str(path), "", "", "file not found") from exc
     except tomllib.TOMLDecodeError as exc:
         raise DataError(str(path), "", "", f"not valid TOML ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise DataError(str(path), "", "", f"is not UTF-8 text (byte {exc.start})") from exc
     except OSError as exc:
         raise DataError(str(path), "", "", f"cannot be read ({exc.strerror})") from exc
 

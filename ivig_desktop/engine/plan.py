@@ -178,9 +178,10 @@ def _course_dose(
         )
     days = order.days
     if days is None:
-        if regimen is None or regimen.days is None:
-            name = regimen.name if regimen else "this order"
-            raise InputError("days", f"the {name} regimen has no standard day count; enter one")
+        if regimen is None:
+            raise InputError("days", "no indication is chosen, so there is no standard day count; enter one")
+        if regimen.days is None:
+            raise InputError("days", f"the {regimen.name} regimen has no standard day count; enter one")
         days = regimen.days
     if days < 1:
         raise InputError("days", "must be at least 1")

@@ -28,15 +28,13 @@ def vital_sign_checkpoints(plan: Plan, day: DayPlan, *, h12: bool = False) -> li
     def at(moment: datetime) -> str:
         return d.clock(moment, sched.start, elapsed=elapsed, h12=h12)
 
-    points = [
-        ("Before start", at(sched.start)),
-        ("15 min after start", at(sched.start + timedelta(minutes=15))),
+    moments = [("Before start", sched.start), ("15 min after start", sched.start + timedelta(minutes=15))]
+    moments += [
+        (f"Rate increase to {d.number(s.rate.m_as('mL/h'), 1)} mL/h", sched.clock(s)) for s in sched.steps[1:]
     ]
-    points += [
-        (f"Rate increase to {d.number(s.rate.m_as('mL/h'), 1)} mL/h", at(sched.clock(s)))
-        for s in sched.steps[1:]
-    ]
-    points.append(("End of infusion", at(sched.end)))
+    moments.append(("End of infusion", sched.end))
+    moments.sort(key=lambda m: m[1])  # read top to bottom: a 10-min first step comes before 15 min
+    points = [(what, at(when)) for what, when in moments]
     points.append(
         (
             "30–60 min after the end",
@@ -126,9 +124,14 @@ def _day_block(plan: Plan, day: DayPlan, *, h12: bool) -> str:
         f"<tr><td>{escape(what)}</td><td>{when}</td><td></td><td></td><td></td><td></td><td></td></tr>"
         for what, when in vital_sign_checkpoints(plan, day, h12=h12)
     )
-    sign = "".join(
-        f"<tr><td>{who}</td><td>Signature: {_BLANK}</td><td>Date/time: {_BLANK}</td></tr>"
-        for who in ("Prepared by", "Independently checked by", "Administered by")
+    # One table row for all three: Qt never splits a row across pages, so the signatures stay together.
+    sign = (
+        "<tr>"
+        + "".join(
+            f"<td><b>{who}</b><br>Signature: {_BLANK}<br>Date/time: {_BLANK}</td>"
+            for who in ("Prepared by", "Independently checked by", "Administered by")
+        )
+        + "</tr>"
     )
     return (
         f"<h2>Day {day.day} of {len(plan.days)}</h2>"
@@ -152,21 +155,35 @@ def _day_block(plan: Plan, day: DayPlan, *, h12: bool) -> str:
     )
 
 
+_STYLE = (
+    f"<style>body {{ font-family: '{FONT_FAMILY}'; font-size: 8pt; }} h1 {{ font-size: 13pt; }}"
+    " h2 { font-size: 11pt; } th { background-color: #e8e8e8; }</style>"
+)
+
+
+def day_html(plan: Plan, day: DayPlan, *, h12: bool = False) -> str:
+    """One infusion day as a document: patient, order, warnings and that day's schedule."""
+    return (
+        f"<html><head>{_STYLE}</head><body>"
+        "<h1>IVIG infusion schedule</h1>"
+        "<p><b>Verify: this plan must be independently checked by a second clinician before use.</b></p>"
+        f"{_patient_block(plan)}{_order_block(plan)}{_warnings_block(plan)}"
+        f"{_day_block(plan, day, h12=h12)}"
+        "</body></html>"
+    )
+
+
+def page_header(plan: Plan, day: DayPlan) -> str:
+    """The line at the top of every printed page: whose it is and which day, even if it comes loose."""
+    return f"Name: {_BLANK}   MRN: {_BLANK}   Date of birth: {_BLANK}   Day {day.day} of {len(plan.days)}"
+
+
 def render_html(plan: Plan, *, h12: bool = False) -> str:
-    """Each infusion day on its own page, each page carrying the patient and warnings."""
+    """All days in one document, each day starting a new page (for viewing and checking)."""
     pages = []
     for i, day in enumerate(plan.days):
+        body = day_html(plan, day, h12=h12)
+        body = body[body.index("<body>") + len("<body>") : body.rindex("</body>")]
         brk = ' style="page-break-before: always"' if i else ""
-        pages.append(
-            f"<div{brk}>"
-            "<h1>IVIG infusion schedule</h1>"
-            "<p><b>Verify: this plan must be independently checked by a second clinician before use.</b></p>"
-            f"{_patient_block(plan)}{_order_block(plan)}{_warnings_block(plan)}"
-            f"{_day_block(plan, day, h12=h12)}"
-            "</div>"
-        )
-    style = (
-        f"<style>body {{ font-family: '{FONT_FAMILY}'; font-size: 8pt; }} h1 {{ font-size: 13pt; }}"
-        " h2 { font-size: 11pt; } th { background-color: #e8e8e8; }</style>"
-    )
-    return f"<html><head>{style}</head><body>{''.join(pages)}</body></html>"
+        pages.append(f"<div{brk}>{body}</div>")
+    return f"<html><head>{_STYLE}</head><body>{''.join(pages)}</body></html>"

@@ -25,7 +25,7 @@ from PySide6.QtGui import (
 
 from ivig_desktop import __version__, resources
 from ivig_desktop.engine.plan import Plan
-from ivig_desktop.report.html import FONT_FAMILY, render_html
+from ivig_desktop.report.html import FONT_FAMILY, day_html, page_header
 from ivig_desktop.store.files import write_atomic
 
 PAPERS = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
@@ -67,36 +67,54 @@ def page_layout(paper: str) -> QPageLayout:
 
 
 def paint_plan(plan: Plan, device: QPagedPaintDevice, *, printed_at: datetime, h12: bool = False) -> int:
-    """Lay the plan out on ``device``'s pages with a footer on each; returns the page count."""
+    """Lay the plan out on ``device``'s pages; returns the page count.
+
+    Each day is its own document starting on a new page. Every page carries a header (patient
+    identification blanks and the day) and a footer ("Page N of M", print date), so a page that
+    spills over or comes loose still says whose it is.
+    """
     family = register_fonts()
-    doc = QTextDocument()
-    doc.documentLayout().setPaintDevice(device)
-    doc.setDefaultFont(QFont(family, 8))
-    doc.setHtml(render_html(plan, h12=h12))
     res = device.resolution()
     rect = device.pageLayout().paintRectPixels(res)
-    footer_h = res * 0.35
-    body = QSizeF(rect.width(), rect.height() - footer_h)
-    doc.setPageSize(body)
-    pages = doc.pageCount()
+    band = res * 0.35
+    body = QSizeF(rect.width(), rect.height() - 2 * band)
+    docs = []
+    for day in plan.days:
+        doc = QTextDocument()
+        doc.documentLayout().setPaintDevice(device)
+        doc.setDefaultFont(QFont(family, 8))
+        doc.setHtml(day_html(plan, day, h12=h12))
+        doc.setPageSize(body)
+        docs.append((day, doc, doc.pageCount()))
+    pages = sum(n for _, _, n in docs)
     stamp = printed_at.strftime("%Y-%m-%d %H:%M")
     painter = QPainter(device)
     try:
-        footer_font = QFont(family, 7)
-        for i in range(pages):
-            if i:
-                device.newPage()
-            painter.save()
-            painter.translate(0, -i * body.height())
-            doc.drawContents(painter, QRectF(0, i * body.height(), body.width(), body.height()))
-            painter.restore()
-            painter.setFont(footer_font)
-            painter.drawText(
-                QRectF(0, body.height(), body.width(), footer_h),
-                int(Qt.AlignmentFlag.AlignCenter),
-                f"Page {i + 1} of {pages}   ·   printed {stamp}   ·   ivig_desktop {__version__}   ·   "
-                "verify with a second clinician",
-            )
+        small = QFont(family, 7)
+        page = 0
+        for day, doc, count in docs:
+            for k in range(count):
+                if page:
+                    device.newPage()
+                page += 1
+                if k:  # a continuation page: the first page of a day opens with the patient block
+                    painter.setFont(small)
+                    painter.drawText(
+                        QRectF(0, 0, body.width(), band),
+                        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
+                        f"{page_header(plan, day)} (continued, page {k + 1} of {count} for this day)",
+                    )
+                painter.save()
+                painter.translate(0, band - k * body.height())
+                doc.drawContents(painter, QRectF(0, k * body.height(), body.width(), body.height()))
+                painter.restore()
+                painter.setFont(small)
+                painter.drawText(
+                    QRectF(0, band + body.height(), body.width(), band),
+                    int(Qt.AlignmentFlag.AlignCenter),
+                    f"Page {page} of {pages}   ·   printed {stamp}   ·   ivig_desktop {__version__}   ·   "
+                    "verify with a second clinician",
+                )
     finally:
         painter.end()
     return pages

@@ -30,9 +30,7 @@ def render_text(plan: Plan) -> str:
         f"Patient:        {d.fmt(p.actual_weight, 'weight')}, {d.fmt(p.height, 'height')}, "
         f"{p.sex.value}, {d.number(p.age_years, 1)} y" + ("; pregnant" if p.pregnant else "")
     )
-    lines.append(
-        f"                {d.body_size(p)}; {crcl_text}"
-    )
+    lines.append(f"                {d.body_size(p)}; {crcl_text}")
     lines.append(f"Dosing weight:  {d.fmt(plan.dosing.weight, 'weight')} ({plan.dosing.basis})")
     lines.append(f"                {plan.dosing.reason}")
     lines.append(f"                policy: {plan.dosing.policy.name} [{plan.dosing.policy.id}]")

@@ -614,13 +614,18 @@ class MainWindow(QMainWindow):
 
     def print_plan(self):
         from PySide6.QtPrintSupport import QPrintDialog
+        from PySide6.QtWidgets import QDialog
 
         if self._current_plan() is None:
             return None
         printer = self._print_printer = self._printer()
         dlg = QPrintDialog(printer, self)
-        dlg.accepted.connect(lambda: self._print(printer))
-        dlg.open()
+        # PySide6's QPrintDialog.open() wants (receiver, member) and its accepted signal is
+        # overloaded: use QDialog's own open() and the finished(int) result instead.
+        dlg.finished.connect(
+            lambda result: self._print(printer) if result == int(QDialog.DialogCode.Accepted) else None
+        )
+        QDialog.open(dlg)
         self._print_dialog = dlg
         return dlg
 
