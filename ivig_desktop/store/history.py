@@ -89,6 +89,13 @@ class History:
         con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
             con.execute("PRAGMA busy_timeout = 30000")
+            # The version is checked before anything is set, so a newer file stays untouched.
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise HistoryError(
+                    f"history database {self.path} has schema {version}, newer than this version "
+                    f"({SCHEMA_VERSION}); it is left untouched"
+                )
             mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
                 raise HistoryError(f"history database {self.path} could not switch to WAL ({mode})")

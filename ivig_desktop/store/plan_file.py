@@ -39,14 +39,20 @@ class PlanFileError(InputError):
 
 # Units a plan file may carry, per field: the display abbreviation → registry name.
 _UNITS = {
-    "weight": {"kg": "kilogram", "lb": "pound"},
-    "height": {"cm": "centimeter", "in": "inch"},
+    # Every unit the quantity parser accepts for the field, so whatever was typed reopens.
+    "weight": {"kg": "kilogram", "lb": "pound", "g": "gram", "mg": "milligram"},
+    "height": {"cm": "centimeter", "in": "inch", "m": "meter", "mm": "millimeter", "ft": "foot"},
     "age": {"y": "year", "months": "month", "weeks": "week"},
     "serum_creatinine": {"mg/dL": "milligram / deciliter", "µmol/L": "micromole / liter"},
     "dose": {"g/kg": "gram / kilogram", "mg/kg": "milligram / kilogram", "g": "gram"},
     "max_rate": {"mg/kg/min": "milligram / kilogram / minute"},
 }
 _ABBREV = {name: abbrev for table in _UNITS.values() for abbrev, name in table.items()}
+
+
+def abbreviation(unit: str) -> str:
+    """The short spelling of a registry unit name ("meter" → "m"), as typed and as saved."""
+    return _ABBREV.get(unit, unit)
 
 
 def _q(q: Quantity | None) -> dict[str, Any] | None:
@@ -131,7 +137,11 @@ class _Reader:
         at = f"{where}.{key}"
         q = self.table(raw, at)
         mag, units = q.get("magnitude"), q.get("units")
-        if isinstance(mag, bool) or not isinstance(mag, int | float) or not math.isfinite(mag):
+        try:
+            finite = not isinstance(mag, bool) and isinstance(mag, int | float) and math.isfinite(mag)
+        except OverflowError:  # an integer too large for a float
+            finite = False
+        if not finite:
             raise self.fail(at, "magnitude must be a finite number")
         if not isinstance(units, str) or units not in _UNITS[kind]:
             raise self.fail(at, f"units must be one of {', '.join(_UNITS[kind])}")
@@ -183,13 +193,15 @@ def read_document(path: Path) -> dict[str, Any]:
         raise r.fail("", "is nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise r.fail("", f"is not complete, valid JSON (line {exc.lineno}, column {exc.colno})") from None
+    except ValueError as exc:  # e.g. an integer literal longer than Python converts
+        raise r.fail("", f"holds a value that cannot be read ({exc})") from None
     if _depth(doc, MAX_DEPTH) > MAX_DEPTH:
         raise r.fail("", "is nested too deeply")
     top = r.table(doc, "")
     if top.get("format") != FORMAT:
         raise r.fail("format", f'is not an ivig_desktop plan (expected "{FORMAT}")')
     schema = top.get("schema")
-    if schema != SCHEMA:
+    if isinstance(schema, bool) or schema != SCHEMA:
         raise r.fail("schema", f"version {schema!r} is not supported (this version reads {SCHEMA})")
     return top
 

@@ -16,7 +16,12 @@ _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 def _key(k: str) -> str:
-    return k if _BARE.match(k) else json.dumps(k, ensure_ascii=False)
+    return k if _BARE.fullmatch(k) else _string(k)
+
+
+def _string(text: str) -> str:
+    """A TOML basic string: JSON's escapes, plus DEL, which TOML (unlike JSON) forbids raw."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def _scalar(v: Any) -> str:
@@ -29,7 +34,7 @@ def _scalar(v: Any) -> str:
             raise ValueError("TOML data may not hold inf or nan")
         return repr(v)
     if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)
+        return _string(v)
     raise TypeError(f"cannot write {type(v).__name__} as a TOML scalar")
 
 

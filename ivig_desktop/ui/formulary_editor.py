@@ -233,10 +233,20 @@ class FormularyEditor(QDialog):
         self.data["revision"] = self.revision.text().strip()
 
     # -- validation and saving ------------------------------------------------------------------
-    def validate(self) -> bool:
+    def _candidate(self) -> dict[str, Any]:
+        """The data with the on-screen edits applied, on a copy: a refused edit changes nothing."""
+        kept = self.data
+        self.data = copy.deepcopy(kept)
         try:
             self.apply_edits()
-            site_formulary.validate(self.data, str(self.path or "site formulary"))
+            return self.data
+        finally:
+            self.data = kept
+
+    def validate(self) -> bool:
+        try:
+            candidate = self._candidate()
+            site_formulary.validate(candidate, str(self.path or "site formulary"))
         except (EditError, DataError) as exc:
             self.message.setText(f"⚠ Not valid: {exc}")
             return False
@@ -256,16 +266,17 @@ class FormularyEditor(QDialog):
                 return False
             target = Path(name)
         try:
-            self.apply_edits()
-            if not self.revision.text().strip() or self.data.get(
+            candidate = self._candidate()
+            if not self.revision.text().strip() or candidate.get(
                 "revision"
             ) == site_formulary.bundled_data().get("revision"):
-                self.data["revision"] = f"site {date.today().isoformat()}"
-                self.revision.setText(self.data["revision"])
-            site_formulary.save(copy.deepcopy(self.data), target)
+                candidate["revision"] = f"site {date.today().isoformat()}"
+            site_formulary.save(copy.deepcopy(candidate), target)
         except (EditError, DataError, InputError) as exc:
             self.message.setText(f"⚠ Not saved: {exc}")
             return False
+        self.data = candidate
+        self.revision.setText(str(candidate["revision"]))
         self.path = target
         self._show_path()
         self.message.setText(

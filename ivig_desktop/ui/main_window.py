@@ -54,6 +54,12 @@ FIRST_RECOMPUTE_FALLBACK_MS = 250
 _DOSE_UNITS = {"gram / kilogram": "g/kg", "milligram / kilogram": "mg/kg", "gram": "g"}
 
 
+def _plain(value: float) -> str:
+    """A number to put back into a field: no thousands separator, which the parser refuses."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
 def _paint_banner(label: QLabel, background: str, text: str, *, bold: bool) -> None:
     """Colours by palette, not style sheet: no style-sheet engine is needed before the first paint."""
     palette = label.palette()
@@ -559,11 +565,11 @@ class MainWindow(QMainWindow):
         if o.product != (of.product.currentData() or ""):
             of.product.setCurrentIndex(of.product.findData(o.product))
         if o.dose is not None:
-            of.dose.setText(f"{d.number(o.dose.m_as('g/kg'), 4)} g/kg")
+            of.dose.setText(f"{_plain(o.dose.m_as('g/kg'))} g/kg")
         if o.days is not None:
             of.days.setText(str(o.days))
         if o.max_rate is not None:
-            of.max_rate.setText(f"{d.number(o.max_rate.m_as('mg/kg/min'), 3)} mg/kg/min")
+            of.max_rate.setText(f"{_plain(o.max_rate.m_as('mg/kg/min'))} mg/kg/min")
         self.recompute()
 
     # -- printing -------------------------------------------------------------------------------
@@ -686,11 +692,12 @@ class MainWindow(QMainWindow):
             if q is None:
                 field.edit.setText("")
                 return
-            if field.unit is not None:
-                i = field.unit.findData(str(q.units))
-                if i >= 0:
-                    field.unit.setCurrentIndex(i)
-            field.edit.setText(d.number(float(q.m), 4))
+            i = field.unit.findData(str(q.units)) if field.unit is not None else -1
+            if i >= 0:
+                field.unit.setCurrentIndex(i)
+                field.edit.setText(_plain(float(q.m)))
+            else:  # a unit the box does not offer (1.75 m): the typed unit wins over the box
+                field.edit.setText(f"{_plain(float(q.m))} {lazy.plan_file.abbreviation(str(q.units))}")
 
         put(pf.weight, patient.actual_weight if patient else None)
         put(pf.height, patient.height if patient else None)
@@ -701,7 +708,7 @@ class MainWindow(QMainWindow):
         put(pf.pre_pregnancy, patient.pre_pregnancy_weight if patient else None)
         of.indication.setCurrentIndex(max(0, of.indication.findData(order.indication)) if order else 0)
         of.dose.setText(
-            f"{d.number(float(order.dose.m), 4)} {_DOSE_UNITS[str(order.dose.units)]}"
+            f"{_plain(float(order.dose.m))} {_DOSE_UNITS[str(order.dose.units)]}"
             if order and order.dose is not None
             else ""
         )
@@ -715,7 +722,7 @@ class MainWindow(QMainWindow):
         for rid, cb in self.risk_form.boxes.items():
             cb.setChecked(bool(order and rid in order.risks))
         of.max_rate.setText(
-            f"{d.number(order.max_rate.m_as('mg/kg/min'), 3)} mg/kg/min" if order and order.max_rate else ""
+            f"{_plain(order.max_rate.m_as('mg/kg/min'))} mg/kg/min" if order and order.max_rate else ""
         )
         self.overrides_form.set_overrides(order.overrides if order else ())
         self.recompute()
@@ -731,6 +738,7 @@ class MainWindow(QMainWindow):
             path = Path(name)
         try:
             patient, order, doc = lazy.plan_file.load_plan_inputs(path)
+            self._check_known(order)
         except InputError as exc:
             self._error("Plan not opened", str(exc))
             return False
@@ -742,6 +750,19 @@ class MainWindow(QMainWindow):
         self._remember_recent(path)
         self._show_problems()
         return True
+
+    def _check_known(self, order: Order) -> None:
+        """Refuse what the form could not show: an unknown risk factor or product would
+        otherwise be dropped silently and the plan made without it."""
+        from ivig_desktop.engine.risk_factors import RISK_IDS
+
+        unknown = sorted(r for r in order.risks if r not in RISK_IDS)
+        if unknown:
+            raise InputError("risk", f"'{unknown[0]}' is not a known risk factor")
+        self.catalogue.formulary.product(order.product)
+        if order.indication is not None:
+            self.catalogue.regimens.get(order.indication)
+        self.catalogue.policy(order.weight_policy)
 
     def save_plan(self, path: Path | None = None, *, ask: bool = False) -> bool:
         from PySide6.QtWidgets import QFileDialog
@@ -781,11 +802,20 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, n=name: self.open_plan(Path(n)))
         self.recent_menu.setEnabled(bool(self.recent_menu.actions()))
 
+    def _reopen_record(self, entry_id: int) -> None:
+        try:
+            patient, order = self.history.inputs(entry_id)
+            self._check_known(order)
+        except (InputError, lazy.history.HistoryError) as exc:
+            self._error("Record not reopened", str(exc))
+            return
+        self.set_inputs(patient, order)
+
     def open_history(self):
         from ivig_desktop.ui.history_dialog import HistoryDialog
 
         dlg = HistoryDialog(self.history, self)
-        dlg.chosen.connect(lambda entry_id: self.set_inputs(*self.history.inputs(entry_id)))
+        dlg.chosen.connect(self._reopen_record)
         dlg.open()
         self._history_dialog = dlg
         return dlg

@@ -160,7 +160,7 @@ def test_the_valid_command_line_used_above_is_accepted(capsys: pytest.CaptureFix
 
 def test_days_without_an_indication_is_a_plain_sentence(capsys: pytest.CaptureFixture[str]) -> None:
     # A dose with no indication and no --days: the message must read as a sentence.
-    # Bug: plan.py builds f"the {name} regimen ..." with name = "this order" → "the this order regimen".
+    # Regression: plan.py once built f"the {name} regimen ..." with name = "this order".
     message = _assert_refused(*_run(capsys, _argv(indication=None, dose="2 g/kg")), "days", "enter one")
     assert "the this order" not in message, message
 
@@ -256,8 +256,8 @@ def test_output_name_longer_than_the_file_system_allows(
     """NAME_MAX is 255 bytes on common file systems. At 250 the name fits but the temporary name
     (".<name>.XXXXXXXX.tmp") does not; at 300 the name itself does not.
 
-    Bug (300): write_atomic calls Path.is_dir() first, which on Python 3.11/3.12 re-raises
-    ENAMETOOLONG, so the CLI dies with an OSError traceback (exit 1) instead of an "output:" line.
+    Regression (300): Path.is_dir() re-raises ENAMETOOLONG on Python 3.11/3.12; write_atomic once let
+    it escape, so the CLI died with an OSError traceback (exit 1) instead of an "output:" line.
     """
     target = tmp_path / ("p" * length)
     _assert_refused(*_run(capsys, [*GOOD, "--output", str(target)]), "output", "too long")
@@ -270,8 +270,8 @@ def test_output_name_longer_than_the_file_system_allows(
 def test_failed_run_saves_no_plan_file_and_records_no_history(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """Bug: --save is carried out (plan file written, "save" appended to the append-only history)
-    before --output is checked, so a run that exits 2 still leaves a saved plan and an audit record."""
+    """Regression: --save was once carried out (plan file written, "save" appended to the append-only
+    history) before --output was written, so a run that exited 2 left a saved plan and an audit record."""
     saved = tmp_path / "plan.ivig"
     before = History().count()
     _assert_refused(
@@ -286,8 +286,8 @@ def test_failed_run_saves_no_plan_file_and_records_no_history(
 def test_save_with_an_unusable_history_folder_is_one_line_not_a_traceback(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """Bug: History().record raises FileExistsError from mkdir when the data folder is a file; the
-    CLI does not catch it and shows a traceback (exit 1)."""
+    """Regression: History().record raises FileExistsError from mkdir when the data folder is a file;
+    the CLI once let it escape as a traceback (exit 1)."""
     not_a_folder = tmp_path / "data"
     not_a_folder.write_text("", encoding="utf-8")
     monkeypatch.setenv("IVIG_DESKTOP_DATA_DIR", str(not_a_folder))
@@ -348,9 +348,8 @@ def test_site_file_not_utf8_is_one_line_not_a_traceback(
 ) -> None:
     """A file saved by an editor as Latin-1 ("µ" is byte 0xB5).
 
-    Bug: datafile.load catches TOMLDecodeError and OSError but not UnicodeDecodeError, which
-    tomllib raises for non-UTF-8 bytes, so the CLI shows a traceback (exit 1). Plan files
-    (--input) already say "is not UTF-8 text".
+    Regression: tomllib raises UnicodeDecodeError for non-UTF-8 bytes; datafile.load once caught
+    only TOMLDecodeError and OSError, so the CLI showed a traceback (exit 1).
     """
     source = ROOT / "resources" / ("formulary.toml" if option == "--formulary" else "site_settings.toml")
     site = tmp_path / "site.toml"
