@@ -140,6 +140,8 @@ def _emit(content: str | None, output: str | None) -> None:
 
 
 def _cmd_plan(args: argparse.Namespace) -> str | None:
+    if args.output is not None and not args.output.strip():
+        raise InputError("output", "is empty")
     if args.format == "pdf" and not args.output:
         raise InputError("output", "--format pdf needs --output FILE")
     cat = _catalogue(args)

@@ -71,6 +71,8 @@ class Patient:
             raise InputError("sex", f"'{self.sex}' is not male or female")
         if self.serum_creatinine is not None:
             fields.SERUM_CREATININE.check(self.serum_creatinine)
+        if self.pregnant and self.sex is Sex.MALE:
+            raise InputError("pregnant", "is ticked for a male patient")
         if self.pre_pregnancy_weight is not None:
             if not self.pregnant:
                 raise InputError("pre-pregnancy weight", "was given but the patient is not marked pregnant")

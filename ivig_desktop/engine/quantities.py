@@ -145,19 +145,19 @@ MAX_RATE = FieldSpec(
 DOSE = FieldSpec("dose", _DOSE, "", None, None, "dose", "g/kg, mg/kg or g")
 
 _NUMBER = r"(?P<sign>[-+−]?)\s*(?P<num>\d+(?:[.,]\d+)?|[.,]\d+)"
-_ONE = re.compile(rf"^{_NUMBER}\s*(?P<unit>[^\d\s].*?)?\s*$")
+_ONE = re.compile(rf"^{_NUMBER}\s*(?P<unit>[^\d\s].*?)?\s*$", re.ASCII)
 _FEET_INCHES = re.compile(
     r"^(?P<ft>\d+)\s*(?:ft|foot|feet|')\s*(?P<inch>\d+(?:[.,]\d+)?)\s*(?:in|inch|inches|\")?\s*$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 _ARITHMETIC = re.compile(r"[*+^()=×÷]|\*\*|\d\s*/\s*\d|\de\d", re.IGNORECASE)
-_AMBIGUOUS_COMMA = re.compile(r"^[1-9]\d{0,2},\d{3}$")
+_AMBIGUOUS_COMMA = re.compile(r"^[1-9]\d{0,2},\d{3}$", re.ASCII)
 
 
 def parse_number(text: str, field: str) -> float:
     """One plain number (decimal point or comma, no sign, no exponent) for a settings field."""
     raw = (text or "").strip()
-    if not re.fullmatch(r"\d+(?:[.,]\d+)?|[.,]\d+", raw):
+    if not re.fullmatch(r"[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+", raw):
         raise InputError(field, f"'{raw}' is not a number")
     return _number(raw, field)
 
@@ -185,7 +185,12 @@ def parse_quantity(text: str, spec: FieldSpec, default_unit: str | None = None) 
     if spec is HEIGHT:
         fi = _FEET_INCHES.match(s)
         if fi:
-            inches = int(fi["ft"]) * 12 + _number(fi["inch"], spec.name)
+            extra = _number(fi["inch"], spec.name)
+            if extra >= 12:
+                raise InputError(
+                    spec.name, f"'{text.strip()}' has {extra:g} inches; feet and inches take under 12 in"
+                )
+            inches = int(fi["ft"]) * 12 + extra
             return spec.check(Q_(inches, "inch"))
     m = _ONE.match(s)
     if not m:
@@ -223,7 +228,7 @@ def parse_days(text: str, field: str = "days") -> int:
     s = (text or "").strip()
     if not s:
         raise InputError(field, "is empty")
-    if not re.fullmatch(r"\d+", s):
+    if not re.fullmatch(r"[0-9]+", s):
         raise InputError(field, f"'{s}' is not a whole number of days")
     n = int(s)
     if n < 1:
@@ -236,7 +241,7 @@ def parse_days(text: str, field: str = "days") -> int:
 def parse_clock(text: str, field: str = "start") -> time:
     """A 24-hour clock time, ``HH:MM``."""
     s = (text or "").strip()
-    m = re.fullmatch(r"(\d{1,2})[:.h](\d{2})", s)
+    m = re.fullmatch(r"([0-9]{1,2})[:.h]([0-9]{2})", s)
     if not m:
         raise InputError(field, f"'{s}' is not a time as HH:MM (24-hour)")
     hh, mm = int(m[1]), int(m[2])

@@ -68,7 +68,7 @@ BAD = [
     (_with(indication="nope"), "indication: 'nope' is not a known indication"),
     (_with(weight_policy="nope"), "weight policy: 'nope' is not a known policy"),
     ([*GOOD, "--risk", "bogus"], "risk: 'bogus' is not a known risk factor"),
-    ([*GOOD, "--pregnant"], "pre-pregnancy weight: is required"),
+    ([*_with(sex="F"), "--pregnant"], "pre-pregnancy weight: is required"),
     ([*_with(sex="F"), "--pre-pregnancy-weight", "60 kg"], "pre-pregnancy weight: was given but"),
     (_with(indication="mmn"), "dose: the Multifocal motor neuropathy (MMN) regimen has no single dose"),
     (_with(indication="stiff-person-syndrome"), "dose: the Stiff person syndrome regimen has no single dose"),
@@ -76,6 +76,10 @@ BAD = [
     (_with(weight=None), "the following arguments are required: --weight"),
     (_with(output="/nonexistent-folder/plan.json"), "output: folder '/nonexistent-folder' does not exist"),
     (_with(format="pdf"), "output: --format pdf needs --output FILE"),
+    (_with(output=""), "output: is empty"),
+    (_with(height="5 ft 13 in"), "height: '5 ft 13 in' has 13 inches"),
+    (_with(weight="٧٠ kg"), "weight: '٧٠ kg' is not one number followed by a unit"),
+    ([*GOOD, "--pregnant", "--pre-pregnancy-weight", "60 kg"], "pregnant: is ticked for a male patient"),
 ]
 
 
