@@ -419,10 +419,15 @@ class MainWindow(QMainWindow):
                 errors[f"override:{o.kind}"] = exc.message
         if errors:
             return None
-        patient = take(
-            "weight",
-            lambda: lazy.patient.Patient(weight, height, sex, age, scr, pregnant, ppw),  # type: ignore[arg-type]
-        )
+        try:
+            patient = lazy.patient.Patient(weight, height, sex, age, scr, pregnant, ppw)  # type: ignore[arg-type]
+        except InputError as exc:
+            # "pregnant" has no error line of its own: its message goes under Sex, where it is decided.
+            where = (
+                "sex" if exc.field == "pregnant" else exc.field if exc.field in self._fields() else "weight"
+            )
+            errors[where] = f"pregnant {exc.message}" if exc.field == "pregnant" else exc.message
+            patient = None
         if patient is None:
             return None
         order = lazy.plan.Order(

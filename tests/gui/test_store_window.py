@@ -136,3 +136,12 @@ def test_standard_shortcuts_are_set_once_the_window_has_painted(qtbot, window) -
     assert window.save_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Save)
     assert window.print_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Print)
     assert not window.save_action.shortcut().isEmpty()
+
+
+def test_pregnancy_for_a_male_patient_is_marked_under_sex(window) -> None:
+    _fill(window)
+    window.patient_form.pregnant.setChecked(True)
+    window.recompute()
+    assert window.plan is None
+    assert "pregnant is ticked for a male patient" in window.patient_form.sex_field.error.text()
+    assert window.patient_form.weight.error.text() == ""
