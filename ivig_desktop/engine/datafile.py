@@ -60,6 +60,12 @@ class Record:
     def error(self, field: str, message: str) -> DataError:
         return DataError(self.source, self.record, field, message)
 
+    def only(self, *allowed: str) -> None:
+        """Refuse fields this program does not read: a misspelt key must not be silently ignored."""
+        extra = sorted(k for k in self.table if k not in allowed)
+        if extra:
+            raise self.error(extra[0], f"is not a field here (expected {', '.join(allowed)})")
+
     def has(self, key: str) -> bool:
         return key in self.table
 

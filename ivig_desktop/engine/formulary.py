@@ -151,6 +151,16 @@ def _figure(r: datafile.Record, key: str, dims: tuple[str, ...]) -> Figure:
 
 
 def _titration(r: datafile.Record, indication: str, conc: Quantity) -> Titration:
+    r.only(
+        "start",
+        "max",
+        "escalation",
+        "rates",
+        "increment",
+        "step_minutes",
+        "start_minutes",
+        "subsequent_start",
+    )
     start = _figure(r, "start", _RATE_DIM)
     top = _figure(r, "max", _RATE_DIM)
     escalation = r.str("escalation")
@@ -222,6 +232,19 @@ def _product(raw: object, src: str, index: int, seen: set[str]) -> Product:
     r = datafile.Record(raw, src, f"product {index + 1}")
     pid = r.str("id")
     r.record = pid
+    r.only(
+        "id",
+        "name",
+        "manufacturer",
+        "label_date",
+        "concentration",
+        "vials",
+        "stabiliser",
+        "contains",
+        "iga",
+        "indications",
+        "at_risk_caps",
+    )
     if pid in seen:
         raise r.error("id", "appears twice")
     conc = _figure(r, "concentration", ("[mass] / [length] ** 3",))
@@ -229,6 +252,7 @@ def _product(raw: object, src: str, index: int, seen: set[str]) -> Product:
     vials = []
     for j, v in enumerate(r.list("vials", [])):
         vr = datafile.Record(v, src, f"{pid}.vials[{j + 1}]")
+        vr.only("size", "volume", "evidence", "source", "date")
         size_g, vol_ml = vr.number("size"), vr.number("volume")
         if size_g <= 0:
             raise vr.error("size", "must be greater than zero")
@@ -267,6 +291,7 @@ def _product(raw: object, src: str, index: int, seen: set[str]) -> Product:
     caps = []
     for j, cap_raw in enumerate(r.list("at_risk_caps", [])):
         cr = datafile.Record(cap_raw, src, f"{pid}.at_risk_caps[{j + 1}]")
+        cr.only("risks", "rate", "strict", "evidence", "source", "date")
         risks = tuple(cr.list("risks"))
         if not risks or any(x not in RISK_KINDS for x in risks):
             raise cr.error("risks", f"must list some of {', '.join(RISK_KINDS)}")
@@ -296,6 +321,7 @@ def load_formulary(path: Path | None = None) -> Formulary:
 def formulary_from_data(data: dict[str, Any], src: str) -> Formulary:
     """Check and build a formulary from parsed TOML; errors name ``src``, record and field."""
     top = datafile.Record(data, src, "")
+    top.only("revision", "date", "product")
     revision = top.str("revision")
     products: dict[str, Product] = {}
     tables = data.get("product")

@@ -254,3 +254,18 @@ def test_without_start_times_are_elapsed(capsys: pytest.CaptureFixture[str]) -> 
     doc = json.loads(out)
     assert doc["clock"] == "elapsed"
     assert [s["start"] for s in doc["days"][0]["steps"]][:3] == ["+0:00", "+0:30", "+1:00"]
+
+
+def test_misspelt_formulary_field_is_refused_not_ignored(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    text = (ROOT / "resources" / "formulary.toml").read_text(encoding="utf-8")
+    # "maximum" instead of "max" for Privigen PI: silently ignored it would keep the old limit.
+    bad = tmp_path / "site.toml"
+    bad.write_text(
+        text.replace('max = { value = 8, unit = "mg/kg/min"', 'maximum = { value = 4, unit = "mg/kg/min"', 1),
+        encoding="utf-8",
+    )
+    code, out, err = _run(capsys, [*GOOD, "--formulary", str(bad)])
+    assert (code, out) == (2, "")
+    assert f"{bad} [privigen.indications.pid] maximum: is not a field here" in err
