@@ -65,3 +65,47 @@ CLI_PLAN = (
     "--indication",
     "itp",
 )
+
+
+#: The bundled formulary's product ids and the bundled regimen ids, as the issue names them.
+PRODUCT_IDS = frozenset(
+    {
+        "privigen",
+        "gamunex-c",
+        "gammagard-liquid",
+        "octagam-5",
+        "octagam-10",
+        "panzyga",
+        "flebogamma-5",
+        "flebogamma-10",
+        "bivigam",
+        "asceniv",
+        "gammaplex-5",
+        "gammaplex-10",
+    }
+)
+REGIMEN_IDS = (
+    "pid",
+    "itp",
+    "cidp-loading",
+    "cidp-maintenance",
+    "kawasaki",
+    "gbs",
+    "mmn",
+    "myasthenia-gravis",
+    "dermatomyositis",
+    "stiff-person-syndrome",
+)
+
+
+def cli_argv(**changes: str | None) -> list[str]:
+    """CLI_PLAN with options replaced (a value of None removes the option)."""
+    args = list(CLI_PLAN)
+    for key, value in changes.items():
+        flag = "--" + key.replace("_", "-")
+        if flag in args:
+            i = args.index(flag)
+            del args[i : i + 2]
+        if value is not None:
+            args += [flag, value]
+    return args

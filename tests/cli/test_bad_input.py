@@ -17,24 +17,14 @@ import pytest
 
 from ivig_desktop.cli import main
 from ivig_desktop.store.history import History
-from tests.helpers import CLI_PLAN
+from tests.helpers import CLI_PLAN, cli_argv
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "ivig-desktop: error: "
 GOOD = list(CLI_PLAN)
 
 
-def _argv(**changes: str | None) -> list[str]:
-    """The valid plan command line with options replaced (a value of None removes the option)."""
-    args = list(GOOD)
-    for key, value in changes.items():
-        flag = "--" + key.replace("_", "-")
-        if flag in args:
-            i = args.index(flag)
-            del args[i : i + 2]
-        if value is not None:
-            args += [flag, value]
-    return args
+_argv = cli_argv
 
 
 def _run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, str]:

@@ -11,23 +11,13 @@ from pathlib import Path
 import pytest
 
 from ivig_desktop.cli import main
-from tests.helpers import CLI_PLAN
+from tests.helpers import CLI_PLAN, PRODUCT_IDS, REGIMEN_IDS, cli_argv
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = list(CLI_PLAN)
 
 
-def _with(**changes: str | None) -> list[str]:
-    """GOOD with options replaced (value None removes the option)."""
-    args = list(GOOD)
-    for key, value in changes.items():
-        flag = "--" + key.replace("_", "-")
-        if flag in args:
-            i = args.index(flag)
-            del args[i : i + 2]
-        if value is not None:
-            args += [flag, value]
-    return args
+_with = cli_argv
 
 
 def _run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, str]:
@@ -218,34 +208,10 @@ def test_text_and_listings(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert "VERIFY" in out and "DAY 1 of 2" in out and "504" in out
     code, out, _ = _run(capsys, ["products"])
-    for pid in (
-        "privigen",
-        "gamunex-c",
-        "gammagard-liquid",
-        "octagam-5",
-        "octagam-10",
-        "panzyga",
-        "flebogamma-5",
-        "flebogamma-10",
-        "bivigam",
-        "asceniv",
-        "gammaplex-5",
-        "gammaplex-10",
-    ):
+    for pid in sorted(PRODUCT_IDS):
         assert pid in out
     code, out, _ = _run(capsys, ["indications"])
-    for rid in (
-        "pid",
-        "itp",
-        "cidp-loading",
-        "cidp-maintenance",
-        "kawasaki",
-        "gbs",
-        "mmn",
-        "myasthenia-gravis",
-        "dermatomyositis",
-        "stiff-person-syndrome",
-    ):
+    for rid in REGIMEN_IDS:
         assert rid in out
 
 

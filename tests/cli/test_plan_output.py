@@ -12,22 +12,13 @@ from typing import Any
 import pytest
 
 from ivig_desktop.cli import main
-from tests.helpers import CLI_PLAN
+from tests.helpers import CLI_PLAN, PRODUCT_IDS, REGIMEN_IDS, cli_argv
 
 GOOD = list(CLI_PLAN)  # 70 kg / 175 cm man, 50 y, Octagam 10 % for ITP
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _argv(**changes: str | None) -> list[str]:
-    args = list(GOOD)
-    for key, value in changes.items():
-        flag = "--" + key.replace("_", "-")
-        if flag in args:
-            i = args.index(flag)
-            del args[i : i + 2]
-        if value is not None:
-            args += [flag, value]
-    return args
+_argv = cli_argv
 
 
 def _run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
@@ -454,32 +445,8 @@ def test_text_format(capsys: pytest.CaptureFixture[str]) -> None:
     assert "08:00 to 10:46 (2 h 46 min)" in out
 
 
-PRODUCTS = {
-    "privigen",
-    "gamunex-c",
-    "gammagard-liquid",
-    "octagam-5",
-    "octagam-10",
-    "panzyga",
-    "flebogamma-5",
-    "flebogamma-10",
-    "bivigam",
-    "asceniv",
-    "gammaplex-5",
-    "gammaplex-10",
-}
-INDICATIONS = [
-    "pid",
-    "itp",
-    "cidp-loading",
-    "cidp-maintenance",
-    "kawasaki",
-    "gbs",
-    "mmn",
-    "myasthenia-gravis",
-    "dermatomyositis",
-    "stiff-person-syndrome",
-]
+PRODUCTS = set(PRODUCT_IDS)
+INDICATIONS = list(REGIMEN_IDS)
 
 
 def _listed_ids(out: str) -> list[str]:

@@ -8,21 +8,7 @@ import pytest
 
 from ivig_desktop.engine.errors import DataError, InputError
 from ivig_desktop.engine.formulary import Product, bundled_formulary, load_formulary
-
-PRODUCT_IDS = {
-    "privigen",
-    "gamunex-c",
-    "gammagard-liquid",
-    "octagam-5",
-    "octagam-10",
-    "panzyga",
-    "flebogamma-5",
-    "flebogamma-10",
-    "bivigam",
-    "asceniv",
-    "gammaplex-5",
-    "gammaplex-10",
-}
+from tests.helpers import PRODUCT_IDS
 
 
 def _p(pid: str) -> Product:

@@ -8,21 +8,11 @@ import pytest
 
 from ivig_desktop.engine.errors import DataError, InputError
 from ivig_desktop.engine.regimens import bundled_regimens, load_regimens
+from tests.helpers import REGIMEN_IDS
 
 
 def test_bundled_regimen_ids() -> None:
-    assert set(bundled_regimens().regimens) == {
-        "pid",
-        "itp",
-        "cidp-loading",
-        "cidp-maintenance",
-        "kawasaki",
-        "gbs",
-        "mmn",
-        "myasthenia-gravis",
-        "dermatomyositis",
-        "stiff-person-syndrome",
-    }
+    assert set(bundled_regimens().regimens) == set(REGIMEN_IDS)
 
 
 @pytest.mark.parametrize(
