@@ -1,16 +1,36 @@
-"""The one way to find resources/: from a checkout and from an installed package."""
+"""The one way to find the bundled data, and proof that the tests run the installed package."""
 
 from __future__ import annotations
 
-import importlib
+import os
+import sys
+import sysconfig
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
+import ivig_desktop
 from ivig_desktop import resources
 
+REPO = Path(__file__).resolve().parents[2]
+BUNDLED = (
+    "units.txt",
+    "formulary.toml",
+    "regimens.toml",
+    "weight_policies.toml",
+    "site_settings.toml",
+    "fonts/DejaVuSans.ttf",
+    "fonts/DejaVuSans-Bold.ttf",
+    "fonts/LICENSE-DejaVu.txt",
+)
 
-def test_checkout_resources_found() -> None:
+
+def _site_packages() -> Path:
+    return Path(sysconfig.get_paths()["purelib"]).resolve()
+
+
+def test_resources_found() -> None:
     assert resources.path("units.txt").read_text(encoding="utf-8").startswith("# The closed world")
     assert resources.path("fonts/DejaVuSans.ttf").stat().st_size > 100_000
 
@@ -21,31 +41,15 @@ def test_resource_names_cannot_escape(bad: str) -> None:
         resources.path(bad)
 
 
-def test_installed_layout_is_used_when_no_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An installed wheel has no top-level resources/: the package copy must be found instead."""
-    installed = tmp_path / "site" / "ivig_desktop" / "resources"
-    installed.mkdir(parents=True)
-    (installed / "units.txt").write_text("# installed copy\n", encoding="utf-8")
-
-    class _Files:
-        def __init__(self, root: Path) -> None:
-            self.root = root
-
-        def __str__(self) -> str:
-            return str(self.root)
-
-    monkeypatch.setattr(resources, "_CHECKOUT", tmp_path / "no-checkout")
-    monkeypatch.setattr(importlib.resources, "files", lambda name: _Files(installed))
-    resources.root.cache_clear()
-    try:
-        assert resources.path("units.txt").read_text(encoding="utf-8") == "# installed copy\n"
-    finally:
-        resources.root.cache_clear()
+def test_the_module_and_the_data_package_have_different_names() -> None:
+    """The bug this layout fixes: a data package named like the module shadowed it."""
+    assert resources.DATA_PACKAGE != resources.__name__
+    assert callable(resources.path)
 
 
 def test_missing_resources_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(resources, "_CHECKOUT", tmp_path / "none")
-    monkeypatch.setattr(importlib.resources, "files", lambda name: tmp_path / "also-none")
+    monkeypatch.setattr(resources, "DATA_PACKAGE", "ivig_desktop.no_such_data")
     resources.root.cache_clear()
     try:
         with pytest.raises(FileNotFoundError, match="resources not found"):
@@ -54,26 +58,48 @@ def test_missing_resources_is_an_error(tmp_path: Path, monkeypatch: pytest.Monke
         resources.root.cache_clear()
 
 
-def test_installed_distribution_carries_resources() -> None:
-    """The installed package (CI installs the project non-editable) holds every data file."""
-    import sys
-    from importlib import metadata
+def test_source_tree_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the installed data package (an editable install), the repository folder is used."""
+    tree = tmp_path / "resources"
+    tree.mkdir()
+    (tree / "units.txt").write_text("# source tree copy\n", encoding="utf-8")
+    monkeypatch.setattr(resources, "_CHECKOUT", tree)
+    monkeypatch.setattr(resources, "DATA_PACKAGE", "ivig_desktop.no_such_data")
+    resources.root.cache_clear()
+    try:
+        assert resources.read_text("units.txt") == "# source tree copy\n"
+    finally:
+        resources.root.cache_clear()
 
-    # Only site-packages: a build leaves ivig_desktop.egg-info in the checkout, which is on sys.path.
-    site = [p for p in sys.path if p.endswith("site-packages")]
-    found = list(metadata.distributions(name="ivig_desktop", path=site))
-    if not found:
-        pytest.skip("ivig_desktop is not installed in this environment (run from a checkout)")
-    names = {str(f).replace("\\", "/") for f in found[0].files or []}
-    if not any(n.startswith("ivig_desktop/engine/") for n in names):
+
+def test_installed_package_is_the_one_imported() -> None:
+    """The tests import the installed wheel, never the checkout (src layout)."""
+    package = Path(ivig_desktop.__file__).resolve()
+    source = (REPO / "src").resolve()
+    assert not package.is_relative_to(source), f"tests imported the checkout: {package}"
+    assert resources.root().resolve().is_relative_to(package.parent), resources.root()
+
+
+@pytest.mark.skipif(not os.environ.get("CI"), reason="CI installs the wheel non-editable into a fresh venv")
+def test_ci_runs_the_installed_package_from_site_packages() -> None:
+    """In CI the package and its data must come from site-packages, or CI is testing something
+    other than what users install."""
+    site = _site_packages()
+    assert Path(ivig_desktop.__file__).resolve().is_relative_to(site), (ivig_desktop.__file__, site)
+    assert resources.root().resolve().is_relative_to(site), resources.root()
+    for name in BUNDLED:
+        assert resources.path(name).is_file(), name
+
+
+def test_installed_distribution_carries_every_data_file() -> None:
+    dist = metadata.distribution("ivig_desktop")
+    files = {str(f).replace("\\", "/") for f in dist.files or []}
+    if not any(f.startswith("ivig_desktop/engine/") for f in files):
         pytest.skip("editable install: files are not copied")
-    for name in (
-        "ivig_desktop/resources/units.txt",
-        "ivig_desktop/resources/formulary.toml",
-        "ivig_desktop/resources/regimens.toml",
-        "ivig_desktop/resources/weight_policies.toml",
-        "ivig_desktop/resources/site_settings.toml",
-        "ivig_desktop/resources/fonts/DejaVuSans.ttf",
-        "ivig_desktop/resources/fonts/DejaVuSans-Bold.ttf",
-    ):
-        assert name in names, name
+    for name in BUNDLED:
+        assert f"ivig_desktop/data/{name}" in files, name
+    # Bundled data is the repository's own, byte for byte.
+    for name in BUNDLED:
+        assert resources.path(name).read_bytes() == (REPO / "resources" / name).read_bytes(), name
+    assert dist.version == ivig_desktop.__version__
+    assert sys.modules["ivig_desktop.resources"] is resources
