@@ -1,1 +1,4 @@
-"""Bundled data files, installed as the package ``ivig_desktop.data``; read them through ``ivig_desktop.resources``."""
+"""Bundled data files, installed as the package ``ivig_desktop.data``.
+
+Read them through ``ivig_desktop.resources``, never by path.
+"""

@@ -43,7 +43,7 @@ def test_resource_names_cannot_escape(bad: str) -> None:
 
 def test_the_module_and_the_data_package_have_different_names() -> None:
     """The bug this layout fixes: a data package named like the module shadowed it."""
-    assert resources.DATA_PACKAGE != resources.__name__
+    assert resources.__name__ != resources.DATA_PACKAGE
     assert callable(resources.path)
 
 
