@@ -22,6 +22,7 @@ from ivig_desktop.engine.formulary import load_formulary
 from ivig_desktop.engine.plan import Catalogue
 from ivig_desktop.engine.quantities import parse_number
 from ivig_desktop.ui.preferences import CHOICES, DEFAULTS, Preferences
+from ivig_desktop.ui.wheel_guard import guard_tree
 
 _NUMBERS = {
     "pump_resolution_ml_h": ("Pump rate &resolution (mL/h):", 0.001, 10.0),
@@ -106,6 +107,7 @@ class PreferencesDialog(QDialog):
         lay.addLayout(form)
         lay.addWidget(self.error)
         lay.addWidget(self.buttons)
+        guard_tree(self)
 
     def restore_defaults(self) -> None:
         for key, box in self.choices.items():

@@ -37,6 +37,7 @@ from ivig_desktop.ui.forms import Marked, OrderForm, OverridesForm, PatientForm,
 from ivig_desktop.ui.lazy import display as d
 from ivig_desktop.ui.lazy import quantities as fields
 from ivig_desktop.ui.preferences import Preferences
+from ivig_desktop.ui.wheel_guard import guard_tree
 
 if TYPE_CHECKING:
     from ivig_desktop.engine.patient import Patient
@@ -192,6 +193,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._shortcuts: list[tuple[QAction, str]] = []
         self._build_menus()
+        guard_tree(self)  # every choice list and number box: the wheel changes it only when focused
 
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
