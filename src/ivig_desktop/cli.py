@@ -37,7 +37,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="IVIG dose, volume-load and rate-schedule planner.")
+    parser = _Parser(
+        prog=PROG,
+        description="IVIG dose, volume-load and rate-schedule planner. With no command, opens the window; "
+        "with a plan file (FILE.ivig), opens it in the window.",
+        epilog="--version prints the version and the data revisions; 'help COMMAND' shows its options.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("plan", help="make an infusion plan")
@@ -77,7 +82,31 @@ def build_parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("products", help="list the formulary's products")
     pr.add_argument("--formulary", help="a site formulary file (TOML)")
     sub.add_parser("indications", help="list the regimens")
+    hp = sub.add_parser("help", help="show this help, or a command's help: help plan")
+    hp.add_argument("topic", nargs="?", help="a command")
+    parser.commands = sub  # type: ignore[attr-defined]
     return parser
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """Each command's own parser, as build_parser registered them (one list, never a copy)."""
+    return parser.commands.choices  # type: ignore[attr-defined]
+
+
+def command_names(parser: argparse.ArgumentParser) -> list[str]:
+    return list(_commands(parser))
+
+
+def version_text() -> str:
+    """Program version and the revisions of the bundled data it plans with."""
+    from ivig_desktop import __version__
+
+    cat = bundled_catalogue()
+    return (
+        f"{PROG} {__version__}\n"
+        f"formulary {cat.formulary.revision}; regimens {cat.regimens.revision}; "
+        f"site settings {cat.settings.revision}\n"
+    )
 
 
 def _catalogue(args: argparse.Namespace) -> Catalogue:
@@ -241,11 +270,41 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _cmd_help(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
+    if not args.topic:
+        return parser.format_help()
+    sub = _commands(parser).get(args.topic)
+    if sub is None:
+        raise UsageError(
+            f"'{args.topic}' is not a command; the commands are: {', '.join(command_names(parser))}"
+        )
+    return sub.format_help()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
+        names = command_names(parser)
+        if argv[:1] in (["--version"], ["-V"]):
+            if len(argv) > 1:
+                raise UsageError(f"--version takes nothing after it (got {argv[1]!r})")
+            sys.stdout.write(version_text())
+            return 0
+        if argv and argv[0] not in (*names, "-h", "--help"):
+            raise UsageError(
+                f"'{argv[0]}' is not a command; the commands are: {', '.join(names)} "
+                f"(or --version; '{PROG}' alone opens the window)"
+            )
+        if not argv:
+            raise UsageError(f"a command is needed: {', '.join(names)}")
         args = parser.parse_args(argv)
-        commands = {"plan": _cmd_plan, "products": _cmd_products, "indications": _cmd_indications}
+        commands = {
+            "plan": _cmd_plan,
+            "products": _cmd_products,
+            "indications": _cmd_indications,
+            "help": lambda a: _cmd_help(a, parser),
+        }
         _AFTER.clear()
         content = commands[args.command](args)
         output = getattr(args, "output", None)
