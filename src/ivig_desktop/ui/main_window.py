@@ -201,6 +201,11 @@ class MainWindow(QMainWindow):
         self.timer.timeout.connect(self.recompute)
         for form in (self.patient_form, self.risk_form, self.order_form, self.overrides_form):
             form.changed.connect(self.schedule_recompute)
+        # What the last regimen choice put into dose and days: values still equal to these are
+        # the regimen's, not typed, and may be replaced by the next regimen's without asking.
+        self._prefilled: tuple[str, str] = ("", "")
+        self._filling = False  # set_inputs writes the form: no prefill, no question
+        self.regimen_question = None
         self.order_form.indication.currentIndexChanged.connect(self._prefill_regimen)
         self.resize(1280, 720)
         self._show_problems()
@@ -356,14 +361,68 @@ class MainWindow(QMainWindow):
             self.plan_view.setEnabled(False)  # greyed: not current until the recompute
         self.timer.start()
 
+    def _regimen_texts(self, rid: str | None) -> tuple[str, str]:
+        """Dose and days as the regimen ``rid`` fills them in (empty for none)."""
+        if rid is None:
+            return "", ""
+        try:
+            reg = self.catalogue.regimens.get(rid)
+        except InputError:  # an unknown regimen is reported by the recompute
+            return "", ""
+        dose = f"{d.number(reg.course_dose.m_as('g/kg'), 3)} g/kg" if reg.course_dose else ""
+        return dose, str(reg.days) if reg.days is not None else ""
+
     def _prefill_regimen(self) -> None:
-        rid = self.order_form.indication.currentData()
+        """Fill dose and days from the chosen regimen, but never over what the user typed.
+
+        They are filled only when empty or still holding the previous regimen's values;
+        otherwise the user is asked, and until they say so the typed values stay.
+        """
+        if self._filling:
+            return
+        of = self.order_form
+        rid = of.indication.currentData()
+        previous = self._prefilled
+        new = self._regimen_texts(rid)
+        self._prefilled = new
         if rid is None:
             return
-        reg = self.catalogue.regimens.get(rid)
+        typed = (of.dose.text().strip(), of.days.text().strip())
+        if all(t in ("", p) for t, p in zip(typed, previous, strict=True)):
+            self._put_regimen(new)
+            return
+        if typed == new:
+            return
+        self._ask_regimen(of.indication.currentText(), typed, new)
+
+    def _put_regimen(self, texts: tuple[str, str]) -> None:
         of = self.order_form
-        of.dose.setText(f"{d.number(reg.course_dose.m_as('g/kg'), 3)} g/kg" if reg.course_dose else "")
-        of.days.setText(str(reg.days) if reg.days is not None else "")
+        of.dose.setText(texts[0])
+        of.days.setText(texts[1])
+
+    def _ask_regimen(self, name: str, typed: tuple[str, str], new: tuple[str, str]) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        def says(pair: tuple[str, str]) -> str:
+            dose = pair[0] or "no dose"
+            days = f"{pair[1]} day(s)" if pair[1] else "no days"
+            return f"{dose} over {days}"
+
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Replace the typed dose?",
+            f"The order has a typed dose: {says(typed)}.\n\n"
+            f"{name} is usually {says(new)}.\n\n"
+            "Replace the typed dose and days with the regimen's, or keep what was typed?",
+            parent=self,
+        )
+        use = box.addButton("&Use the regimen's", QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton("&Keep what was typed", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.finished.connect(lambda _=0: self._put_regimen(new) if box.clickedButton() is use else None)
+        box.open()
+        self.regimen_question = box
 
     def _fields(self) -> dict[str, Marked]:
         pf, of = self.patient_form, self.order_form
@@ -693,6 +752,15 @@ class MainWindow(QMainWindow):
 
     def set_inputs(self, patient: Patient | None, order: Order | None) -> None:
         """Fill the form from a patient and an order (or clear it); the plan follows."""
+        self._filling = True
+        try:
+            self._fill(patient, order)
+        finally:
+            self._filling = False
+        self._prefilled = self._regimen_texts(order.indication if order else None)
+        self.recompute()
+
+    def _fill(self, patient: Patient | None, order: Order | None) -> None:
         pf, of = self.patient_form, self.order_form
 
         def put(field, q) -> None:
@@ -732,7 +800,6 @@ class MainWindow(QMainWindow):
             f"{_plain(order.max_rate.m_as('mg/kg/min'))} mg/kg/min" if order and order.max_rate else ""
         )
         self.overrides_form.set_overrides(order.overrides if order else ())
-        self.recompute()
 
     def open_plan(self, path: Path | None = None) -> bool:
         """Open a plan file; on any problem show why and change nothing."""
