@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
 from ivig_desktop.engine import quantities as fields
 from ivig_desktop.engine.errors import DataError, InputError
 from ivig_desktop.engine.formulary import bundled_formulary, load_formulary
+from ivig_desktop.engine.order_details import OrderDetails
 from ivig_desktop.engine.patient import Patient, Sex
 from ivig_desktop.engine.plan import Catalogue, Order, bundled_catalogue, make_plan
 from ivig_desktop.engine.regimens import bundled_regimens
@@ -78,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", help="open a saved plan file (.ivig) instead of the patient/order options")
     p.add_argument("--save", help="also save the plan's inputs and results to a plan file (.ivig)")
     p.add_argument("--settings", help="a site settings file (TOML) replacing the bundled one")
+    _add_order_details(p)
 
     pr = sub.add_parser("products", help="list the formulary's products")
     pr.add_argument("--formulary", help="a site formulary file (TOML)")
@@ -86,6 +89,39 @@ def build_parser() -> argparse.ArgumentParser:
     hp.add_argument("topic", nargs="?", help="a command")
     parser.commands = sub  # type: ignore[attr-defined]
     return parser
+
+
+#: Order-detail options → OrderDetails field. Printed on the sheet, saved; no figure depends on them.
+_DETAIL_OPTIONS = {
+    "date": ("first_date", "YYYY-MM-DD", "date of the first infusion; each day prints its date"),
+    "patient_name": ("patient_name", "TEXT", "patient name (personal data: saved only when given)"),
+    "mrn": ("mrn", "TEXT", "medical record number (personal data: saved only when given)"),
+    "dob": ("date_of_birth", "YYYY-MM-DD", "date of birth (personal data: saved only when given)"),
+    "prescriber": ("prescriber", "TEXT", "prescriber's name"),
+    "allergies": ("allergies", "TEXT", "allergies, as written on the order"),
+    "premedication": ("premedication", "TEXT", "premedication ordered, drug and dose"),
+    "weight_date": ("weight_date", "YYYY-MM-DD", "date the weight was measured"),
+    "infusion_site": ("infusion_site", "TEXT", "infusion site"),
+}
+
+
+def _add_order_details(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group(
+        "order details",
+        "printed on the sheet (blank lines when not given); with --input they replace the file's",
+    )
+    for dest, (_field, metavar, help_text) in _DETAIL_OPTIONS.items():
+        g.add_argument("--" + dest.replace("_", "-"), dest=dest, metavar=metavar, help=help_text)
+
+
+def _order_details(args: argparse.Namespace, base: OrderDetails | None = None) -> OrderDetails:
+    """The details given as options, over ``base`` (a reopened file's) field by field."""
+    typed = {name: getattr(args, dest) for dest, (name, _m, _h) in _DETAIL_OPTIONS.items()}
+    typed = {k: v for k, v in typed.items() if v is not None}
+    if base is None:
+        return OrderDetails.parse(**typed)
+    given = OrderDetails.parse(**typed)
+    return replace(base, **{k: getattr(given, k) for k in typed})
 
 
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -154,6 +190,7 @@ def _plan_inputs(args: argparse.Namespace) -> tuple[Patient, Order]:
         max_rate=(
             fields.parse_quantity(args.max_rate, fields.MAX_RATE) if args.max_rate is not None else None
         ),
+        details=_order_details(args),
     )
     return patient, order
 
@@ -182,6 +219,7 @@ def _cmd_plan(args: argparse.Namespace) -> str | None:
         if given:
             raise UsageError(f"--input takes the patient and order from the file; remove {given[0]}")
         patient, order, doc = load_plan_inputs(Path(args.input))
+        order = replace(order, details=_order_details(args, order.details))
         saved = doc.get("results")
     else:
         missing = [f"--{k}" for k in _REQUIRED if getattr(args, k) is None]

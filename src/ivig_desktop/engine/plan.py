@@ -7,12 +7,13 @@ does arithmetic of its own.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from ivig_desktop.engine.checks import START_LOW_REASONS, plan_warnings
 from ivig_desktop.engine.checks import fmt_number as _fmt
 from ivig_desktop.engine.errors import InputError, lookup
 from ivig_desktop.engine.formulary import Formulary, Product, Titration, bundled_formulary
+from ivig_desktop.engine.order_details import OrderDetails
 from ivig_desktop.engine.overrides import Override, check_overrides
 from ivig_desktop.engine.patient import CreatinineClearance, Patient, creatinine_clearance
 from ivig_desktop.engine.regimens import Regimen, Regimens, bundled_regimens
@@ -37,8 +38,9 @@ from ivig_desktop.engine.weight_policy import (
     dosing_weight,
 )
 
-#: Day 1 of an undated plan: clock arithmetic needs a date, the printout shows only times.
+#: Day 1 of an undated plan: clock arithmetic needs a date; an undated printout shows only times.
 _DAY_ONE = date(2000, 1, 1)
+_NO_DETAILS = OrderDetails()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,9 @@ class Order:
     """A lower maximum dose rate chosen by the prescriber (mg/kg/min)."""
     overrides: tuple[Override, ...] = ()
     """Policy or site-limit overrides, each with its typed reason."""
+    details: OrderDetails = _NO_DETAILS
+    """First-infusion date, the patient's identity, prescriber, allergies and the like: printed,
+    saved, never used in a figure (except the date, which dates each day)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +134,11 @@ class Plan:
     @property
     def clock_given(self) -> bool:
         return self.order.start is not None
+
+    @property
+    def dated(self) -> bool:
+        """True when a first-infusion date was given: every day then carries its real date."""
+        return self.order.details.first_date is not None
 
     @property
     def total_volume(self) -> Quantity:
@@ -206,8 +216,10 @@ def _titration(product: Product, regimen: Regimen | None) -> tuple[Titration, st
 
 
 def _day_start(order: Order, day: int) -> datetime:
+    """Day ``day`` of the course starts ``day - 1`` calendar days after the first infusion."""
     clock = order.start or time(0, 0)
-    return datetime.combine(_DAY_ONE, clock).replace(day=day)
+    first = order.details.first_date or _DAY_ONE
+    return datetime.combine(first + timedelta(days=day - 1), clock)
 
 
 def _weight_override(

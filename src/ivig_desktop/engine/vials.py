@@ -3,7 +3,7 @@
 Exact, not greedy: among the amounts that whole vials can make within the site's rounding
 tolerance, take the one nearest the prescribed dose, made of the fewest vials (6 g of
 Octagam 10 % is three 2 g vials, not 5 g + a part vial). When no amount lies within the
-tolerance, the exact dose is given and the part vial and its waste are shown.
+tolerance, the exact dose is given and the part vial and its waste (g and mL to discard) are shown.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ivig_desktop.engine.formulary import Vial
-from ivig_desktop.engine.units import MG, Q_, G, Quantity, cache_by_identity
+from ivig_desktop.engine.units import MG, ML, Q_, G, Quantity, cache_by_identity
+
+_NO_WASTE = Q_(0.0, ML)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,8 @@ class VialPick:
     """True when the dose given is a whole-vial amount that differs from the prescription."""
     within_tolerance: bool
     no_vials: bool = False
+    waste_volume: Quantity = _NO_WASTE
+    """The part vial's volume to discard (mL): what the nurse throws away."""
 
     @property
     def vial_total(self) -> int:
@@ -102,4 +106,9 @@ def pick_vials(prescribed: Quantity, vials: tuple[Vial, ...], tolerance: float) 
     given = opened if within else prescribed.to(G)
     waste = Q_(max(0.0, opened.m - given.m_as(G)), G)
     rounded = within and abs(total - d) > eps
-    return VialPick(prescribed.to(G), given, picked, opened, waste, rounded, within)
+    # One concentration per product: any picked vial's volume per gram converts the waste.
+    per_g = picked[0].vial.volume / picked[0].vial.size
+    waste_volume = (waste * per_g).to(ML)
+    return VialPick(
+        prescribed.to(G), given, picked, opened, waste, rounded, within, waste_volume=waste_volume
+    )

@@ -18,6 +18,7 @@ from ivig_desktop import __version__
 from ivig_desktop.engine import quantities as fields
 from ivig_desktop.engine.errors import InputError
 from ivig_desktop.engine.export import plan_to_dict
+from ivig_desktop.engine.order_details import LABELS, OrderDetails
 from ivig_desktop.engine.overrides import Override
 from ivig_desktop.engine.patient import Patient, Sex
 from ivig_desktop.engine.plan import Order, Plan
@@ -85,6 +86,8 @@ def inputs_to_dict(patient: Patient, order: Order) -> dict[str, Any]:
             "max_rate": _q(order.max_rate),
             "overrides": [{"kind": o.kind, "reason": o.reason} for o in order.overrides],
         },
+        # Only the details entered: a name, MRN or date of birth is written only when typed in.
+        "details": order.details.as_text(),
     }
 
 
@@ -259,6 +262,7 @@ def inputs_from_document(doc: dict[str, Any], source: str) -> tuple[Patient, Ord
             raise r.fail(f"{wo}.overrides[{i}].reason", "must be a text")
         overrides.append(Override(kind or "", reason))
     order = Order(
+        details=_details(r, inputs),
         product=r.text(o, "product", wo) or "",
         indication=r.text(o, "indication", wo, optional=True),
         dose=r.quantity(o, "dose", fields.DOSE, "dose", wo, optional=True),
@@ -271,6 +275,19 @@ def inputs_from_document(doc: dict[str, Any], source: str) -> tuple[Patient, Ord
         overrides=tuple(overrides),
     )
     return patient, order
+
+
+def _details(r: _Reader, inputs: dict[str, Any]) -> OrderDetails:
+    """The order details, each checked as if typed; a file without them (an older one) has none."""
+    raw = r.table(inputs.get("details", {}), "inputs.details")
+    for key, value in raw.items():
+        if not isinstance(value, str):
+            raise r.fail(f"inputs.details.{key}", "must be a text")
+    try:
+        return OrderDetails.parse(**raw)
+    except InputError as exc:
+        where = next((k for k in raw if LABELS.get(k) == exc.field), None)
+        raise r.fail(f"inputs.details{'.' + where if where else ''}", exc.message) from None
 
 
 def load_plan_inputs(path: Path) -> tuple[Patient, Order, dict[str, Any]]:
