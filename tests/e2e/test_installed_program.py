@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import sysconfig
@@ -138,7 +137,7 @@ def _still_running_then_end(proc: subprocess.Popen[str]) -> str:
     while time.monotonic() < deadline:
         assert proc.poll() is None, f"the window exited with {proc.returncode}: {proc.communicate()[1]}"
         time.sleep(0.2)
-    proc.send_signal(signal.SIGTERM if os.name != "nt" else signal.CTRL_BREAK_EVENT)
+    proc.terminate()
     try:
         _, err = proc.communicate(timeout=30)
     except subprocess.TimeoutExpired:
