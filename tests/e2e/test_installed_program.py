@@ -152,17 +152,26 @@ def test_the_window_starts_and_keeps_running(outside: Path) -> None:
     assert "Traceback" not in err
 
 
+def _recent_files_mention(config: Path, name: str) -> bool:
+    files = config.rglob("ivig_desktop.*")
+    return any(name in f.read_text(encoding="utf-8", errors="replace") for f in files)
+
+
 def test_a_plan_file_on_the_command_line_opens_in_the_window(outside: Path) -> None:
     env = _env(outside.parent)
     saved = _run(outside, *CLI_PLAN, "--save", "saved.ivig", env=env)
     assert saved.returncode == 0, saved.stderr
+    config = Path(env["XDG_CONFIG_HOME"])
     proc = _start_window(outside, "saved.ivig", env=env)
+    # Opening a plan puts it at the top of the recent files (Qt settings under XDG_CONFIG_HOME).
+    # Wait for that (a loaded machine can take many seconds to start Qt), never for a fixed time.
+    deadline = time.monotonic() + 120
+    while not _recent_files_mention(config, "saved.ivig"):
+        assert proc.poll() is None, f"the window exited with {proc.returncode}: {proc.communicate()[1]}"
+        assert time.monotonic() < deadline, "the plan file was not opened within 120 s"
+        time.sleep(0.2)
     err = _still_running_then_end(proc)
     assert "Traceback" not in err
-    # Opening a plan puts it at the top of the recent files (Qt settings under XDG_CONFIG_HOME).
-    written = list(Path(env["XDG_CONFIG_HOME"]).rglob("ivig_desktop.*"))
-    assert written, f"no settings written under {env['XDG_CONFIG_HOME']}"
-    assert any("saved.ivig" in f.read_text(encoding="utf-8") for f in written)
 
 
 def test_a_missing_plan_file_is_refused_in_one_line(outside: Path) -> None:
