@@ -259,6 +259,9 @@ def test_two_processes_writing_at_once_lose_no_row(tmp_path: Path) -> None:
             h.record(p, "save", f"{{sys.argv[1]}}-{{i}}")
         """
     )
+    # The database is created and migrated first, so the test is about concurrent writers, not
+    # about who wins the race to create it (that case is tests/store/test_history.py's).
+    assert History(path).count() == 0
     procs = [subprocess.Popen([sys.executable, "-c", script, name]) for name in ("a", "b", "c")]
     assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
     con = sqlite3.connect(path)
@@ -347,12 +350,13 @@ def test_site_formulary_valid_edit_is_saved_with_site_provenance(tmp_path: Path)
 
 
 def test_a_kill_during_writes_loses_nothing_committed(tmp_path: Path) -> None:
+    """The writer reports each committed row on a pipe; a progress file rewritten in place
+    (truncate, then write) could be caught empty by the kill."""
     import os
     import signal
-    import time as clock_time
 
     path = tmp_path / "h.sqlite3"
-    progress = tmp_path / "progress.txt"
+    assert History(path).count() == 0  # created before the writer starts: one writer, no race
     script = textwrap.dedent(
         f"""
         import sys
@@ -366,18 +370,25 @@ def test_a_kill_during_writes_loses_nothing_committed(tmp_path: Path) -> None:
         while True:
             i += 1
             h.record(p, "save", f"row-{{i}}")
-            Path({str(progress)!r}).write_text(str(i))
+            print(i, flush=True)
         """
     )
-    proc = subprocess.Popen([sys.executable, "-c", script])
-    deadline = clock_time.monotonic() + 60
-    while clock_time.monotonic() < deadline:
-        if progress.exists() and progress.read_text() and int(progress.read_text()) >= 15:
-            break
-        clock_time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
-    committed = int(progress.read_text())
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    seen: list[int] = []
+    try:
+        assert proc.stdout is not None
+        while len(seen) < 15:
+            line = proc.stdout.readline()
+            assert line, "the writer stopped before committing 15 rows"
+            seen.append(int(line))
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        rest, _ = proc.communicate(timeout=60)
+    # print() sends "i\n" in one write of a few bytes, which a pipe delivers whole or not at all.
+    seen += [int(x) for x in rest.split()]
+    assert proc.returncode == -signal.SIGKILL
+    committed = max(seen)
+    assert seen == list(range(1, committed + 1))
     con = sqlite3.connect(path)
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     labels = {r[0] for r in con.execute("SELECT label FROM record")}
