@@ -573,13 +573,35 @@ def test_an_integer_literal_too_long_to_convert_is_refused_as_a_plan_file_error(
     assert str(tmp_path / "bad.ivig") in exc.field
 
 
-def test_unknown_keys_are_ignored_but_known_ones_still_checked(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("edit", "where", "reason"),
+    [
+        (lambda d: d.update(comment="by hand"), "comment", "is not a field of a plan file"),
+        (lambda d: d["inputs"]["patient"].update(mrn="123"), "inputs.patient.mrn", "is not a field"),
+        (
+            lambda d: d["inputs"]["order"].update(max_rates=d["inputs"]["order"].pop("max_rate")),
+            "inputs.order.max_rates",
+            "did you mean 'max_rate'?",
+        ),
+        (
+            lambda d: d["inputs"]["patient"]["weight"].update(unit="kg"),
+            "inputs.patient.weight.unit",
+            "did you mean 'units'?",
+        ),
+        (lambda d: d["results"].update(dose_rate=1), "results.dose_rate", "is not a field"),
+        (lambda d: d["results"]["days"][0]["steps"][0].update(rat=1), "results.days[0].steps[0].rat", "'rate'"),
+    ],
+)
+def test_unknown_and_misspelt_keys_are_refused_with_the_nearest_known_key(
+    tmp_path: Path, edit, where: str, reason: str
+) -> None:
+    """Changed on purpose (issue 15): an unknown key used to be ignored, so a misspelt
+    max_rate was silently dropped and the plan made without its cap."""
     doc = _doc(tmp_path)
-    doc["comment"] = "written by hand"
-    doc["inputs"]["patient"]["mrn"] = "123"
-    path = _write(tmp_path, json.dumps(doc))
-    pt, _order, _ = load_plan_inputs(path)
-    assert pt.actual_weight == Q_(176.5, "pound")
+    edit(doc)
+    exc = _refused(_write(tmp_path, json.dumps(doc)))
+    assert exc.field.endswith(where)
+    assert reason in exc.message
 
 
 # -- reopening under another formulary -------------------------------------------------------------

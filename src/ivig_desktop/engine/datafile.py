@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ivig_desktop.engine.errors import DataError
+from ivig_desktop.engine.regular_file import FileRefusedError, read_regular_file
 from ivig_desktop.engine.units import Q_, Quantity, ureg
 
 _UNIT_TEXT = re.compile(r"^[A-Za-z]+(\s*(/|\*)\s*[A-Za-z]+)*(\s*\*\*\s*\d)?$")
@@ -33,18 +34,27 @@ VERIFIED_EVIDENCE = frozenset({"READ-L", "READ-3rd", "READ", "READ-partial", "ca
 UNVERIFIED_EVIDENCE = frozenset({"BELIEVED", "NOT FOUND"})
 
 
+MAX_BYTES = 2_000_000
+"""The bundled formulary is about 50 kB; a data file near 2 MB is not one of ours."""
+
+
 def load(path: Path) -> dict[str, Any]:
+    """The parsed TOML of ``path``, read only if it is a regular file within :data:`MAX_BYTES`."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError as exc:
-        raise DataError(str(path), "", "", "file not found") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(str(path), "", "", f"not valid TOML ({exc})") from exc
+        raw = read_regular_file(path, MAX_BYTES)
+    except FileRefusedError as exc:
+        raise DataError(str(path), "", "", str(exc)) from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DataError(str(path), "", "", f"is not UTF-8 text (byte {exc.start})") from exc
-    except OSError as exc:
-        raise DataError(str(path), "", "", f"cannot be read ({exc.strerror})") from exc
+        raise DataError(str(path), "", "", f"is not UTF-8 text (byte {exc.start})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(str(path), "", "", f"not valid TOML ({exc})") from None
+    except (ValueError, OverflowError, RecursionError) as exc:
+        # e.g. a 5000-digit integer: longer than Python converts, and than any figure here
+        raise DataError(str(path), "", "", f"holds a value that cannot be read ({exc})") from None
 
 
 class Record:

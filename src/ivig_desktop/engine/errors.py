@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
 _V = TypeVar("_V")
@@ -35,3 +36,9 @@ def lookup(table: Mapping[str, _V], key: str, field: str, what: str) -> _V:
         return table[key]
     except KeyError:
         raise InputError(field, f"'{key}' is not {what} ({', '.join(table)})") from None
+
+
+def nearest(word: str, known: Iterable[str]) -> str:
+    """ " (did you mean 'x'?)" for the known name closest to a misspelt ``word``, else ""."""
+    match = difflib.get_close_matches(word[:100], sorted(known), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""

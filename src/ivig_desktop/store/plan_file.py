@@ -16,13 +16,14 @@ from typing import Any
 
 from ivig_desktop import __version__
 from ivig_desktop.engine import quantities as fields
-from ivig_desktop.engine.errors import InputError
+from ivig_desktop.engine.errors import InputError, nearest
 from ivig_desktop.engine.export import plan_to_dict
 from ivig_desktop.engine.order_details import LABELS, OrderDetails
 from ivig_desktop.engine.overrides import Override
 from ivig_desktop.engine.patient import Patient, Sex
 from ivig_desktop.engine.plan import Order, Plan
 from ivig_desktop.engine.quantities import FieldSpec
+from ivig_desktop.engine.regular_file import FileRefusedError, read_regular_file
 from ivig_desktop.engine.units import Q_, Quantity
 from ivig_desktop.store.files import write_atomic
 
@@ -104,13 +105,196 @@ def plan_document(plan: Plan, *, saved_at: datetime | None = None) -> dict[str, 
     }
 
 
+def plan_bytes(plan: Plan) -> bytes:
+    """The plan file's content. A non-finite figure is refused here: JSON has no Infinity or NaN,
+    and a file holding one could not be opened again."""
+    doc = plan_document(plan)
+    try:
+        text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        where = _non_finite(doc, "")
+        raise InputError("plan file", f"not saved: {where} is not a finite number") from None
+    return text.encode("utf-8")
+
+
+def _non_finite(obj: Any, where: str) -> str:
+    """The key path of the first infinite or NaN number in ``obj``."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return where or "a figure"
+    items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else ()
+    for key, value in items:
+        at = f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}".lstrip(".")
+        found = _non_finite(value, at)
+        if found:
+            return found
+    return ""
+
+
 def save_plan(plan: Plan, path: Path) -> None:
     """Atomic: a crash mid-save leaves the previous file as it was."""
-    data = json.dumps(plan_document(plan), indent=2, ensure_ascii=False).encode("utf-8")
-    write_atomic(path, data, field="plan file")
+    write_atomic(path, plan_bytes(plan), field="plan file")
 
 
 # -- reading -------------------------------------------------------------------------------------
+# The keys each object of a plan file may hold, and the shape of its results block: a file that
+# carries anything else was not written by this program (or was edited by hand) and is refused
+# with the key path, rather than read in part.
+_TOP_KEYS = frozenset(
+    {"format", "schema", "app_version", "saved_at", "formulary_revision", "settings_revision"}
+    | {"inputs", "results"}
+)
+_INPUTS_KEYS = frozenset({"patient", "order"})
+_PATIENT_KEYS = frozenset(
+    {"weight", "height", "sex", "age", "serum_creatinine", "pregnant", "pre_pregnancy_weight"}
+)
+_ORDER_KEYS = frozenset(
+    {
+        "product",
+        "indication",
+        "dose",
+        "days",
+        "weight_policy",
+        "start",
+        "start_low",
+        "risks",
+        "max_rate",
+        "overrides",
+    }
+)
+_QUANTITY_KEYS = frozenset({"magnitude", "units"})
+_OVERRIDE_KEYS = frozenset({"kind", "reason"})
+
+
+class _Opt:
+    """A value that may also be null."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+
+
+_NUM, _INT, _STR, _BOOL = "a number", "a whole number", "a text", "true or false"
+_QTY = {"magnitude": _NUM, "units": _STR}
+_RESULTS: dict[str, object] = {
+    "schema": _INT,
+    "app_version": _STR,
+    "formulary_revision": _STR,
+    "settings_revision": _STR,
+    "patient": {
+        "actual_weight": _QTY,
+        "height": _QTY,
+        "sex": _STR,
+        "age": _QTY,
+        "ideal_weight": _QTY,
+        "adjusted_weight": _QTY,
+        "bmi": _QTY,
+        "creatinine_clearance": _Opt(_QTY),
+        "creatinine_clearance_basis": _Opt(_STR),
+    },
+    "dosing_weight": _QTY,
+    "dosing_weight_basis": _STR,
+    "dosing_weight_reason": _STR,
+    "weight_policy": _STR,
+    "rate_weight": _QTY,
+    "product": {"id": _STR, "name": _STR, "concentration": _QTY},
+    "indication": _Opt(_STR),
+    "titration": _Opt(_STR),
+    "max_dose_rate": _QTY,
+    "course_dose": _QTY,
+    "course_dose_per_kg": _QTY,
+    "total_dose": _QTY,
+    "total_volume": _QTY,
+    "clock": _STR,
+    "days": [
+        {
+            "day": _INT,
+            "prescribed_dose": _QTY,
+            "dose": _QTY,
+            "vials": [{"size": _QTY, "count": _INT}],
+            "opened": _QTY,
+            "waste": _QTY,
+            "volume": _QTY,
+            "volume_per_kg": _QTY,
+            "steps": [
+                {
+                    "start": _STR,
+                    "duration": _QTY,
+                    "dose_rate": _QTY,
+                    "rate": _QTY,
+                    "volume": _QTY,
+                    "cumulative_volume": _QTY,
+                }
+            ],
+            "end": _STR,
+            "duration": _QTY,
+        }
+    ],
+    "overrides": [{"kind": _STR, "reason": _STR}],
+    "warnings": [{"code": _STR, "severity": _STR, "message": _STR}],
+    "alternatives": [
+        {
+            "kind": _STR,
+            "description": _STR,
+            "product": _STR,
+            "days": _INT,
+            "max_dose_rate": _Opt(_QTY),
+            "volume_per_day": _QTY,
+            "volume_per_kg": _QTY,
+            "duration_per_day": _QTY,
+        }
+    ],
+}
+_MAX_ITEMS = 1000
+_MAX_TEXT = 10_000
+
+
+def _check_shape(r: _Reader, value: object, shape: object, where: str) -> None:
+    """Refuse ``value`` unless it has exactly the keys and types of ``shape`` (keys may be absent)."""
+    if isinstance(shape, _Opt):
+        if value is not None:
+            _check_shape(r, value, shape.inner, where)
+        return
+    if isinstance(shape, dict):
+        table = r.table(value, where, frozenset(shape))
+        for key, item in table.items():
+            _check_shape(r, item, shape[key], f"{where}.{key}")
+        return
+    if isinstance(shape, list):
+        if not isinstance(value, list) or len(value) > _MAX_ITEMS:
+            raise r.fail(where, f"must be a list of at most {_MAX_ITEMS} items")
+        for i, item in enumerate(value):
+            _check_shape(r, item, shape[0], f"{where}[{i}]")
+        return
+    ok = {
+        _NUM: lambda v: not isinstance(v, bool) and isinstance(v, int | float) and _finite(v),
+        _INT: lambda v: not isinstance(v, bool) and isinstance(v, int),
+        _STR: lambda v: isinstance(v, str) and len(v) <= _MAX_TEXT,
+        _BOOL: lambda v: isinstance(v, bool),
+    }[shape]  # type: ignore[index]
+    if not ok(value):
+        raise r.fail(where, f"must be {shape}" + (" (finite)" if shape == _NUM else ""))
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """JSON allows a key twice and keeps the last; a plan file with two doses is refused."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKeyError(key)
+        out[key] = value
+    return out
+
+
 class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
@@ -118,9 +302,16 @@ class _Reader:
     def fail(self, where: str, message: str) -> PlanFileError:
         return PlanFileError(f"plan file {self.source} {where}".strip(), message)
 
-    def table(self, obj: Any, where: str) -> dict[str, Any]:
+    def table(self, obj: Any, where: str, keys: frozenset[str] | None = None) -> dict[str, Any]:
+        """``obj`` as a JSON object; with ``keys``, any other key is refused (a misspelt key
+        must not be dropped silently) with the nearest known key suggested."""
         if not isinstance(obj, dict):
             raise self.fail(where, "must be a JSON object")
+        if keys is not None:
+            for key in obj:
+                if key not in keys:
+                    at = f"{where}.{key}".lstrip(".")
+                    raise self.fail(at, f"is not a field of a plan file{nearest(key, keys)}")
         return obj
 
     def text(self, obj: dict[str, Any], key: str, where: str, *, optional: bool = False) -> str | None:
@@ -138,7 +329,7 @@ class _Reader:
         if raw is None and optional:
             return None
         at = f"{where}.{key}"
-        q = self.table(raw, at)
+        q = self.table(raw, at, _QUANTITY_KEYS)
         mag, units = q.get("magnitude"), q.get("units")
         try:
             finite = not isinstance(mag, bool) and isinstance(mag, int | float) and math.isfinite(mag)
@@ -180,16 +371,14 @@ def read_document(path: Path) -> dict[str, Any]:
     """The parsed file, after size, encoding, JSON, nesting, format and schema checks."""
     r = _Reader(str(path))
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise r.fail("", f"cannot be read ({exc.strerror})") from None
-    if size > MAX_BYTES:
-        raise r.fail("", f"is {size:,} bytes; a plan file is at most {MAX_BYTES:,}")
+        raw = read_regular_file(path, MAX_BYTES, "a plan file")
+    except FileRefusedError as exc:
+        reason = str(exc)
+        raise r.fail("", reason if reason.startswith("is ") else f"cannot be read ({reason})") from None
     try:
-        raw = path.read_bytes()
-        doc = json.loads(raw.decode("utf-8"))
-    except OSError as exc:
-        raise r.fail("", f"cannot be read ({exc.strerror})") from None
+        doc = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates)
+    except _DuplicateKeyError as exc:
+        raise r.fail("", f"has the key '{str(exc)[:100]}' twice in one object") from None
     except UnicodeDecodeError:
         raise r.fail("", "is not UTF-8 text") from None
     except RecursionError:
@@ -204,16 +393,23 @@ def read_document(path: Path) -> dict[str, Any]:
     if top.get("format") != FORMAT:
         raise r.fail("format", f'is not an ivig_desktop plan (expected "{FORMAT}")')
     schema = top.get("schema")
-    if isinstance(schema, bool) or schema != SCHEMA:
-        raise r.fail("schema", f"version {schema!r} is not supported (this version reads {SCHEMA})")
+    if type(schema) is not int or schema != SCHEMA:
+        shown = repr(schema)[:40]
+        raise r.fail("schema", f"version {shown} is not supported (this version reads {SCHEMA})")
+    r.table(top, "", _TOP_KEYS)
+    for key in ("app_version", "saved_at", "formulary_revision", "settings_revision"):
+        if key in top and not (isinstance(top[key], str) and len(top[key]) <= 200):
+            raise r.fail(key, "must be a short text")
+    if "results" in top:
+        _check_shape(r, top["results"], _RESULTS, "results")
     return top
 
 
 def inputs_from_document(doc: dict[str, Any], source: str) -> tuple[Patient, Order]:
     r = _Reader(source)
-    inputs = r.table(doc.get("inputs"), "inputs")
-    p = r.table(inputs.get("patient"), "inputs.patient")
-    o = r.table(inputs.get("order"), "inputs.order")
+    inputs = r.table(doc.get("inputs"), "inputs", _INPUTS_KEYS)
+    p = r.table(inputs.get("patient"), "inputs.patient", _PATIENT_KEYS)
+    o = r.table(inputs.get("order"), "inputs.order", _ORDER_KEYS)
     wp, wo = "inputs.patient", "inputs.order"
     pregnant = p.get("pregnant", False)
     if not isinstance(pregnant, bool):
@@ -255,7 +451,7 @@ def inputs_from_document(doc: dict[str, Any], source: str) -> tuple[Patient, Ord
         raise r.fail(f"{wo}.overrides", "must be a list")
     overrides = []
     for i, item in enumerate(raw_overrides):
-        t = r.table(item, f"{wo}.overrides[{i}]")
+        t = r.table(item, f"{wo}.overrides[{i}]", _OVERRIDE_KEYS)
         kind = r.text(t, "kind", f"{wo}.overrides[{i}]")
         reason = t.get("reason")
         if not isinstance(reason, str) or len(reason) > 2000:

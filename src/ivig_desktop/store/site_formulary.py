@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ivig_desktop import resources
+from ivig_desktop.engine import datafile
 from ivig_desktop.engine.errors import DataError
 from ivig_desktop.engine.formulary import Formulary, formulary_from_data
 from ivig_desktop.store.files import write_atomic
@@ -28,13 +29,13 @@ def bundled_data() -> dict[str, Any]:
 
 
 def read_data(path: Path) -> dict[str, Any]:
+    """The file's TOML, read as the engine reads a formulary (regular file, bounded, UTF-8)."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
-        raise DataError(str(path), "", "", f"cannot be read ({exc.strerror})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(str(path), "", "", f"not valid TOML ({exc})") from exc
+        return datafile.load(path)
+    except DataError as exc:
+        if exc.message == "file not found":
+            raise DataError(exc.source, "", "", "cannot be read (file not found)") from None
+        raise
 
 
 def editor_name() -> str:
