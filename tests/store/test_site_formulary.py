@@ -217,13 +217,19 @@ def test_a_valid_edit_is_written_and_read_back_with_site_provenance(tmp_path: Pa
     assert p.ladder.ceiling.m_as("mg/kg/min") == 6
 
 
-def test_a_product_name_with_a_control_character_saves_a_file_that_loads(tmp_path: Path) -> None:
-    """save() validates, then writes; what it wrote must load (a pasted DEL, U+007F)."""
+@pytest.mark.parametrize("name", ["Privigen\x7f", "Privigen\x1b[2J", "Privigen\u202e", "Privi\u200bgen"])
+def test_a_product_name_with_a_control_character_is_refused_and_nothing_is_written(
+    tmp_path: Path, name: str
+) -> None:
+    """Changed on purpose (issue 15): a pasted DEL, a terminal escape, a right-to-left override or
+    a zero-width space in a name used to be saved and loaded; it is now refused, naming the field,
+    and save() writes nothing (what it writes must still always load)."""
     data = site_formulary.bundled_data()
-    _privigen(data)["name"] = "Privigen\x7f"
+    _privigen(data)["name"] = name
     target = tmp_path / "site.toml"
-    site_formulary.save(data, target)
-    assert load_formulary(target).products["privigen"].name == "Privigen\x7f"
+    with pytest.raises(DataError, match=r"\[privigen\] name: holds an invisible control character"):
+        site_formulary.save(data, target)
+    assert not target.exists()
 
 
 def test_read_data_refuses_bad_toml_and_missing_files(tmp_path: Path) -> None:

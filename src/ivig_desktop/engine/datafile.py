@@ -6,14 +6,16 @@ pharmacist editing a site file can find the mistake without reading Python.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ivig_desktop.engine.errors import DataError
+from ivig_desktop.engine.errors import DataError, nearest
 from ivig_desktop.engine.regular_file import FileRefusedError, read_regular_file
+from ivig_desktop.engine.text import control_character, printable
 from ivig_desktop.engine.units import Q_, Quantity, ureg
 
 _UNIT_TEXT = re.compile(r"^[A-Za-z]+(\s*(/|\*)\s*[A-Za-z]+)*(\s*\*\*\s*\d)?$")
@@ -72,9 +74,13 @@ class Record:
 
     def only(self, *allowed: str) -> None:
         """Refuse fields this program does not read: a misspelt key must not be silently ignored."""
-        extra = sorted(k for k in self.table if k not in allowed)
+        extra = sorted(str(k) for k in self.table if k not in allowed)
         if extra:
-            raise self.error(extra[0], f"is not a field here (expected {', '.join(allowed)})")
+            key = extra[0]
+            raise self.error(
+                printable(key[:60]),
+                f"is not a field here{nearest(key, allowed)}; expected one of {', '.join(allowed)}",
+            )
 
     def has(self, key: str) -> bool:
         return key in self.table
@@ -83,6 +89,9 @@ class Record:
         value = self.table.get(key, default)
         if not isinstance(value, str) or (default is None and not value.strip()):
             raise self.error(key, "must be a non-empty text")
+        bad = control_character(value)
+        if bad is not None:
+            raise self.error(key, f"holds an invisible control character ({bad}); retype the text without it")
         return value
 
     def bool(self, key: str, default: bool = False) -> bool:
@@ -101,9 +110,13 @@ class Record:
         value = self.table.get(key)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.error(key, "must be a number")
-        if value != value or value in (float("inf"), float("-inf")):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            raise self.error(key, "must be a finite number (this one has too many digits)") from None
+        if not math.isfinite(number):
             raise self.error(key, "must be a finite number")
-        return float(value)
+        return number
 
     def list(self, key: str, default: list[Any] | None = None) -> list[Any]:
         value = self.table.get(key, default)
@@ -123,23 +136,29 @@ class Record:
             raise self.error(key, f"'{value}' is not an evidence tag ({allowed})")
         return value
 
-    def quantity(self, key: str, dimension: str, *, positive: bool = True) -> Quantity:
+    def quantity(self, key: str, dimension: str | tuple[str, ...], *, positive: bool = True) -> Quantity:
         """A ``{value = 3.3, unit = "mg/kg/min"}`` table, checked for dimension and sign."""
         sub = self.child(key, f"{self.record}.{key}")
         return sub.quantity_here(dimension, positive=positive, field=key)
 
-    def quantity_here(self, dimension: str, *, positive: bool = True, field: str = "") -> Quantity:
-        value = self.number("value")
+    def quantity_here(
+        self, dimension: str | tuple[str, ...], *, positive: bool = True, field: str = ""
+    ) -> Quantity:
+        """This table as a quantity of ``dimension`` (or of any one of several: a rate may be per
+        mg or per mL). The unit is checked before the number, so a wrong sign is reported as a
+        wrong sign and a wrong unit as a wrong unit."""
+        dims = (dimension,) if isinstance(dimension, str) else dimension
         unit = self.str("unit")
         if not _UNIT_TEXT.match(unit.strip()):
             raise self.error(field or "unit", f"'{unit}' is not a unit expression")
         try:
-            q = Q_(value, ureg.parse_units(unit))
+            units = ureg.parse_units(unit)
         except Exception as exc:  # pint.UndefinedUnitError and friends
             raise self.error(field or "unit", f"unknown unit '{unit}'") from exc
-        if not q.check(dimension):
-            kind = _DIMENSION_WORDS.get(dimension, dimension)
-            raise self.error(field or "unit", f"'{unit}' is not a unit of {kind}")
+        if not any(Q_(1, units).check(dim) for dim in dims):
+            kinds = " or ".join(_DIMENSION_WORDS.get(dim, dim) for dim in dims)
+            raise self.error(field or "unit", f"'{unit}' is not a unit of {kinds}")
+        value = self.number("value")
         if positive and value <= 0:
-            raise self.error(field or "value", "must be greater than zero")
-        return q
+            raise self.error(field or "value", f"must be greater than zero (got {value:g} {unit})")
+        return Q_(value, units)

@@ -7,6 +7,7 @@ present a BELIEVED / NOT FOUND figure as label truth.
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -15,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ivig_desktop import resources
-from ivig_desktop.engine import datafile
-from ivig_desktop.engine.errors import DataError, lookup
+from ivig_desktop.engine import data_bounds, datafile
+from ivig_desktop.engine.errors import DataError, lookup, nearest
+from ivig_desktop.engine.text import control_character, printable
 from ivig_desktop.engine.units import (
     MG,
     MG_PER_KG_MIN,
@@ -131,23 +133,68 @@ class Formulary:
         return lookup(self.products, pid, "product", "in the formulary")
 
 
+_FIGURE_KEYS = ("value", "unit", "evidence", "source", "date")
+
+
 def _prov(r: datafile.Record) -> Provenance:
-    return Provenance(r.evidence(), r.str("source"), str(r.table.get("date", "")) or "undated")
+    date = r.table.get("date", "")
+    if isinstance(date, str):
+        date = r.str("date", "")
+    elif isinstance(date, bool) or not isinstance(date, int | datetime.date):
+        raise r.error("date", 'must be a date such as "2026-11-24"')
+    return Provenance(r.evidence(), r.str("source"), str(date) or "undated")
 
 
 def _quantity(r: datafile.Record, key: str, dims: tuple[str, ...]) -> Quantity:
     """``r[key]`` as a quantity of any one of ``dims`` (a rate may be per mg or per mL)."""
-    sub = r.child(key)
-    for dim in dims[:-1]:
-        try:
-            return sub.quantity_here(dim, field=key)
-        except DataError:
-            continue
-    return sub.quantity_here(dims[-1], field=key)
+    return r.child(key).quantity_here(dims, field=key)
 
 
-def _figure(r: datafile.Record, key: str, dims: tuple[str, ...]) -> Figure:
+def _figure(r: datafile.Record, key: str, dims: tuple[str, ...], *extra_keys: str) -> Figure:
+    r.child(key).only(*_FIGURE_KEYS, *extra_keys)
     return Figure(_quantity(r, key, dims), _prov(r.child(key)))
+
+
+def _rate_in_bounds(r: datafile.Record, field: str, given: Quantity, rate: Quantity, conc: Quantity) -> None:
+    """Refuse a rate faster than any IVIG label allows, saying what it is in mg/kg/min."""
+    top = data_bounds.RATE.high
+    assert top is not None
+    if rate > top:
+        shown = f"{given.m:g} {given.units:~}"
+        as_dose = f"{rate.m_as(MG_PER_KG_MIN):.4g} mg/kg/min"
+        said = (
+            shown
+            if given.check("[mass] / [mass] / [time]")
+            else f"{shown} at {conc.m_as(MG_PER_ML):g} mg/mL is {as_dose}"
+        )
+        raise r.error(
+            field,
+            f"{said} is above {top.m:g} mg/kg/min: {data_bounds.RATE.reason}; check the value and its unit",
+        )
+
+
+def _minutes(r: datafile.Record, key: str) -> tuple[Quantity, Provenance]:
+    """A ``{value = 30, evidence, source, date}`` step length in minutes, within one day."""
+    sr = r.child(key)
+    sr.only("value", "evidence", "source", "date")
+    minutes = sr.number("value")
+    if minutes <= 0:
+        raise sr.error("value", "must be greater than zero")
+    top = data_bounds.STEP_MINUTES.high
+    assert top is not None
+    if minutes > top.m_as(MIN):
+        raise sr.error("value", f"{minutes:g} min is above {top.m:g} min: {data_bounds.STEP_MINUTES.reason}")
+    return Q_(minutes, MIN), _prov(sr)
+
+
+def _rungs(start: Quantity, top: Quantity, escalation: str, step: Quantity | None) -> int:
+    """How many rates a ladder climbs through from ``start`` to ``top`` (both included)."""
+    ratio = float((top / start).m_as(""))
+    if escalation == "doubling":
+        return 1 + max(0, math.ceil(math.log2(ratio) - 1e-9)) if ratio > 1 else 1
+    assert step is not None
+    gap = float(((top - start) / step).m_as(""))
+    return 1 + max(0, math.ceil(gap - 1e-9))
 
 
 def _titration(r: datafile.Record, indication: str, conc: Quantity) -> Titration:
@@ -165,19 +212,31 @@ def _titration(r: datafile.Record, indication: str, conc: Quantity) -> Titration
     top = _figure(r, "max", _RATE_DIM)
     escalation = r.str("escalation")
     if escalation not in ESCALATIONS:
-        raise r.error("escalation", f"'{escalation}' is not one of {', '.join(ESCALATIONS)}")
+        raise r.error(
+            "escalation",
+            f"'{escalation}' is not one of {', '.join(ESCALATIONS)}{nearest(escalation, ESCALATIONS)}",
+        )
     start_rate = to_dose_rate(start.quantity, conc)
     max_rate = to_dose_rate(top.quantity, conc)
+    _rate_in_bounds(r, "max", top.quantity, max_rate, conc)
     if start_rate > max_rate:
         raise r.error("start", "is above max")
     rates: tuple[Quantity, ...] = ()
     rates_prov = None
     if escalation == "list":
         rr = r.child("rates")
+        rr.only("values", "unit", "evidence", "source", "date")
         values = rr.list("values")
         unit = rr.str("unit")
-        if not values or not all(isinstance(v, int | float) and v > 0 for v in values):
+        if not values or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in values
+        ):
             raise rr.error("values", "must be a list of positive numbers")
+        if len(values) > data_bounds.MAX_RUNGS:
+            raise rr.error(
+                "values",
+                f"lists {len(values)} rates; at most {data_bounds.MAX_RUNGS} ({data_bounds.RUNGS_REASON})",
+            )
         rates = tuple(
             to_dose_rate(
                 _quantity(
@@ -197,21 +256,26 @@ def _titration(r: datafile.Record, indication: str, conc: Quantity) -> Titration
             raise rr.error("values", "must end at the maximum rate")
         rates_prov = _prov(rr)
     increment = _figure(r, "increment", _RATE_DIM) if escalation == "increment" else None
+    inc_rate = to_dose_rate(increment.quantity, conc) if increment is not None else None
+    if escalation != "list":
+        if inc_rate is not None:
+            _rate_in_bounds(r, "increment", increment.quantity, inc_rate, conc)  # type: ignore[union-attr]
+        rungs = _rungs(start_rate, max_rate, escalation, inc_rate)
+        if rungs > data_bounds.MAX_RUNGS:
+            raise r.error(
+                "increment" if escalation == "increment" else "start",
+                f"climbs through {rungs} rates from start to max; at most {data_bounds.MAX_RUNGS} "
+                f"({data_bounds.RUNGS_REASON})",
+            )
     step = start_min = None
     step_prov = None
     if r.has("step_minutes"):
-        sr = r.child("step_minutes")
-        minutes = sr.number("value")
-        if minutes <= 0:
-            raise sr.error("value", "must be greater than zero")
-        step, step_prov = Q_(minutes, MIN), _prov(sr)
+        step, step_prov = _minutes(r, "step_minutes")
     if r.has("start_minutes"):
-        sm = r.child("start_minutes")
-        minutes = sm.number("value")
-        if minutes <= 0:
-            raise sm.error("value", "must be greater than zero")
-        start_min = Q_(minutes, MIN)
+        start_min, _ = _minutes(r, "start_minutes")
     subsequent = _figure(r, "subsequent_start", _RATE_DIM) if r.has("subsequent_start") else None
+    if subsequent is not None and to_dose_rate(subsequent.quantity, conc) > max_rate:
+        raise r.error("subsequent_start", "is above max")
     return Titration(
         indication=indication,
         start=start,
@@ -249,8 +313,23 @@ def _product(raw: object, src: str, index: int, seen: set[str]) -> Product:
         raise r.error("id", "appears twice")
     conc = _figure(r, "concentration", ("[mass] / [length] ** 3",))
     c = conc.quantity.to(MG_PER_ML)
+    low, high = data_bounds.CONCENTRATION.low, data_bounds.CONCENTRATION.high
+    assert low is not None and high is not None
+    if not low <= c <= high:
+        raise r.error(
+            "concentration",
+            f"{c.m:g} mg/mL ({c.m / 10:g} %) is outside {low.m:g}–{high.m:g} mg/mL: "
+            f"{data_bounds.CONCENTRATION.reason}",
+        )
+    raw_vials = r.list("vials", [])
+    if len(raw_vials) > data_bounds.MAX_VIAL_SIZES:
+        raise r.error(
+            "vials",
+            f"lists {len(raw_vials)} sizes; at most {data_bounds.MAX_VIAL_SIZES} "
+            f"({data_bounds.VIAL_SIZES_REASON})",
+        )
     vials = []
-    for j, v in enumerate(r.list("vials", [])):
+    for j, v in enumerate(raw_vials):
         vr = datafile.Record(v, src, f"{pid}.vials[{j + 1}]")
         vr.only("size", "volume", "evidence", "source", "date")
         size_g, vol_ml = vr.number("size"), vr.number("volume")
@@ -259,6 +338,13 @@ def _product(raw: object, src: str, index: int, seen: set[str]) -> Product:
         if vol_ml <= 0:
             raise vr.error("volume", "must be greater than zero")
         size, volume = Q_(size_g, G), Q_(vol_ml, ML)
+        smallest, largest = data_bounds.VIAL_SIZE.low, data_bounds.VIAL_SIZE.high
+        assert smallest is not None and largest is not None
+        if not smallest <= size <= largest:
+            raise vr.error(
+                "size",
+                f"{size_g:g} g is outside {smallest.m:g}–{largest.m:g} g: {data_bounds.VIAL_SIZE.reason}",
+            )
         mg = size.m_as(MG)
         if abs(mg - round(mg)) > 1e-6:
             raise vr.error("size", "must be a whole number of milligrams")
@@ -272,16 +358,23 @@ def _product(raw: object, src: str, index: int, seen: set[str]) -> Product:
     contains: dict[str, Provenance] = {}
     for j, c_raw in enumerate(r.list("contains", [])):
         cr = datafile.Record(c_raw, src, f"{pid}.contains[{j + 1}]")
+        cr.only("substance", "evidence", "source", "date")
         sub = cr.str("substance")
         if sub not in SUBSTANCES:
-            raise cr.error("substance", f"'{sub}' is not one of {', '.join(SUBSTANCES)}")
+            raise cr.error(
+                "substance", f"'{sub}' is not one of {', '.join(SUBSTANCES)}{nearest(sub, SUBSTANCES)}"
+            )
         contains[sub] = _prov(cr)
     iga = None
     qualifier = ""
     if r.has("iga"):
-        iga = _figure(r, "iga", ("[mass] / [length] ** 3",))
+        iga = _figure(r, "iga", ("[mass] / [length] ** 3",), "qualifier")
         qualifier = r.child("iga").str("qualifier", "")
     titr_table = r.child("indications")
+    for ind in titr_table.table:
+        bad = control_character(str(ind))
+        if bad is not None or not str(ind).strip():
+            raise titr_table.error(printable(str(ind)), "is not a usable indication id")
     titrations = {
         ind: _titration(datafile.Record(t, src, f"{pid}.indications.{ind}"), ind, c)
         for ind, t in titr_table.table.items()
@@ -295,9 +388,22 @@ def _product(raw: object, src: str, index: int, seen: set[str]) -> Product:
         risks = tuple(cr.list("risks"))
         if not risks or any(x not in RISK_KINDS for x in risks):
             raise cr.error("risks", f"must list some of {', '.join(RISK_KINDS)}")
-        rate = to_dose_rate(_quantity(cr, "rate", _RATE_DIM), c).to(MG_PER_KG_MIN)
+        cr.child("rate").only("value", "unit")
+        given = _quantity(cr, "rate", _RATE_DIM)
+        rate = to_dose_rate(given, c).to(MG_PER_KG_MIN)
+        _rate_in_bounds(cr, "rate", given, rate, c)
+        fastest = max(t.max_rate for t in titrations.values())
+        if rate > fastest:
+            raise cr.error(
+                "rate",
+                f"{rate.m:g} mg/kg/min is above every maximum rate of {pid} (the highest is "
+                f"{fastest.m:g} mg/kg/min), so it would never cap anything; check the value and its unit",
+            )
         caps.append(AtRiskCap(risks, rate, cr.bool("strict"), _prov(cr)))
-    stabiliser = r.child("stabiliser").str("text") if r.has("stabiliser") else None
+    stabiliser = None
+    if r.has("stabiliser"):
+        r.child("stabiliser").only("text", "evidence", "source", "date")
+        stabiliser = r.child("stabiliser").str("text")
     return Product(
         id=pid,
         name=r.str("name"),

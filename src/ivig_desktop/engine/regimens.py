@@ -41,10 +41,26 @@ def _regimen(raw: object, src: str, index: int) -> Regimen:
     r = datafile.Record(raw, src, f"regimen {index + 1}")
     rid = r.str("id")
     r.record = rid
+    r.only(
+        "id",
+        "name",
+        "titration",
+        "course_dose",
+        "dose_range",
+        "days",
+        "days_range",
+        "infusion_hours",
+        "repeat",
+        "evidence",
+        "source",
+    )
+    if r.has("course_dose"):
+        r.child("course_dose").only("value", "unit")
     dose = r.quantity("course_dose", "[mass] / [mass]") if r.has("course_dose") else None
     low = high = None
     if r.has("dose_range"):
         dr = r.child("dose_range")
+        dr.only("low", "high", "unit")
         unit = dr.str("unit")
         low = datafile.Record({"value": dr.number("low"), "unit": unit}, src, dr.record)
         high = datafile.Record({"value": dr.number("high"), "unit": unit}, src, dr.record)
@@ -60,7 +76,7 @@ def _regimen(raw: object, src: str, index: int) -> Regimen:
         dr_list = r.list("days_range")
         if (
             len(dr_list) != 2
-            or not all(isinstance(x, int) and x >= 1 for x in dr_list)
+            or not all(isinstance(x, int) and not isinstance(x, bool) and 1 <= x <= 366 for x in dr_list)
             or dr_list[0] > dr_list[1]
         ):
             raise r.error("days_range", "must be [shortest, longest] whole days")
@@ -70,8 +86,10 @@ def _regimen(raw: object, src: str, index: int) -> Regimen:
     hours = None
     if r.has("infusion_hours"):
         hl = r.list("infusion_hours")
-        if len(hl) != 2 or not all(isinstance(x, int | float) and x > 0 for x in hl):
-            raise r.error("infusion_hours", "must be [shortest, longest] hours")
+        if len(hl) != 2 or not all(
+            isinstance(x, int | float) and not isinstance(x, bool) and 0 < x <= 24 for x in hl
+        ):
+            raise r.error("infusion_hours", "must be [shortest, longest] hours, each within one day (24 h)")
         hours = (Q_(float(hl[0]), H), Q_(float(hl[1]), H))
     return Regimen(
         id=rid,
@@ -93,6 +111,7 @@ def load_regimens(path: Path | None = None) -> Regimens:
     path = path or resources.path("regimens.toml")
     data = datafile.load(path)
     src = str(path)
+    datafile.Record(data, src, "").only("revision", "regimen")
     tables = data.get("regimen")
     if not isinstance(tables, list) or not tables:
         raise DataError(src, "", "regimen", "must list at least one [[regimen]]")

@@ -11,7 +11,8 @@ from functools import cache
 from pathlib import Path
 
 from ivig_desktop import resources
-from ivig_desktop.engine import datafile
+from ivig_desktop.engine import data_bounds, datafile
+from ivig_desktop.engine import quantities as fields
 from ivig_desktop.engine.units import G_PER_KG, MIN, ML, ML_PER_H, ML_PER_KG, YEAR, Quantity
 
 
@@ -40,6 +41,9 @@ class SiteSettings:
 
 def _limit(r: datafile.Record, key: str) -> VolumeLimit:
     sub = r.child(key)
+    sub.only("per_day", "per_kg", "reason")
+    sub.child("per_day").only("value", "unit")
+    sub.child("per_kg").only("value", "unit")
     return VolumeLimit(
         sub.quantity("per_day", "[length] ** 3").to(ML),
         sub.quantity("per_kg", "[length] ** 3 / [mass]").to(ML_PER_KG),
@@ -47,41 +51,103 @@ def _limit(r: datafile.Record, key: str) -> VolumeLimit:
     )
 
 
+def _setting(r: datafile.Record, key: str) -> datafile.Record:
+    """The table ``key`` of a settings file: a value, its unit and the reason for it."""
+    sub = r.child(key)
+    sub.only("value", "unit", "reason")
+    return sub
+
+
+def _age(r: datafile.Record, key: str) -> Quantity:
+    """An age threshold, within the ages the age field accepts."""
+    age = r.quantity(key, "[time]").to(YEAR)
+    high = fields.AGE.high
+    if high is not None and age.m > high:
+        raise r.error(key, f"{age.m:g} years is above {high:g} years, the oldest age the age field accepts")
+    return age
+
+
 def load_settings(path: Path | None = None) -> SiteSettings:
     path = path or resources.path("site_settings.toml")
     top = datafile.Record(datafile.load(path), str(path), "")
-    tol = top.child("rounding_tolerance")
+    top.only(
+        "revision",
+        "rounding_tolerance",
+        "pump_resolution",
+        "default_step_minutes",
+        "max_course_dose",
+        "volume_limit",
+        "strict_volume_when",
+        "renal_insufficiency",
+        "thrombosis_age",
+    )
+    tol = _setting(top, "rounding_tolerance")
     if tol.str("unit") != "percent":
         raise tol.error("unit", "must be 'percent'")
     tolerance = tol.number("value")
-    if not 0 <= tolerance < 100:
-        raise tol.error("value", "must be from 0 up to (not including) 100 percent")
+    lowest, highest, why = data_bounds.TOLERANCE_PERCENT
+    if not lowest <= tolerance <= highest:
+        raise tol.error("value", f"{tolerance:g} % is outside {lowest:g}–{highest:g} %: {why}")
     limits = top.child("volume_limit")
+    limits.only("standard", "strict")
     strict_when = top.child("strict_volume_when")
+    strict_when.only("crcl_below", "age_above")
     renal = top.child("renal_insufficiency")
+    renal.only("crcl_below")
     thromb = top.child("thrombosis_age")
+    thromb.only("age_above")
+    for table, key in ((strict_when, "crcl_below"), (strict_when, "age_above"), (renal, "crcl_below")):
+        _setting(table, key)
+    _setting(thromb, "age_above")
     reasons = {
         "rounding_tolerance": tol.str("reason"),
-        "pump_resolution": top.child("pump_resolution").str("reason"),
-        "default_step_minutes": top.child("default_step_minutes").str("reason"),
-        "max_course_dose": top.child("max_course_dose").str("reason"),
+        "pump_resolution": _setting(top, "pump_resolution").str("reason"),
+        "default_step_minutes": _setting(top, "default_step_minutes").str("reason"),
+        "max_course_dose": _setting(top, "max_course_dose").str("reason"),
         "strict_crcl_below": strict_when.child("crcl_below").str("reason"),
         "strict_age_above": strict_when.child("age_above").str("reason"),
         "renal_crcl_below": renal.child("crcl_below").str("reason"),
         "thrombosis_age_above": thromb.child("age_above").str("reason"),
     }
+    pump = top.child("pump_resolution").quantity_here("[length] ** 3 / [time]", field="pump_resolution")
+    coarsest = data_bounds.PUMP_RESOLUTION.high
+    assert coarsest is not None
+    if pump > coarsest:
+        raise top.error(
+            "pump_resolution",
+            f"{pump.m_as(ML_PER_H):g} mL/h is coarser than {coarsest.m:g} mL/h: "
+            f"{data_bounds.PUMP_RESOLUTION.reason}",
+        )
+    step = top.child("default_step_minutes").quantity_here("[time]", field="default_step_minutes").to(MIN)
+    longest = data_bounds.STEP_MINUTES.high
+    assert longest is not None
+    if step > longest:
+        raise top.error(
+            "default_step_minutes",
+            f"{step.m:g} min is above {longest.m:g} min: {data_bounds.STEP_MINUTES.reason}",
+        )
+    standard, strict = _limit(limits, "standard"), _limit(limits, "strict")
+    for part, word in (("per_day", "mL"), ("per_kg", "mL/kg")):
+        if getattr(strict, part) > getattr(standard, part):
+            raise limits.error(
+                f"strict.{part}",
+                f"{getattr(strict, part).m:g} {word} is above the standard limit "
+                f"{getattr(standard, part).m:g} {word}; the strict limit must not allow more",
+            )
     return SiteSettings(
         revision=top.str("revision"),
         rounding_tolerance=tolerance / 100,
-        pump_resolution=top.child("pump_resolution").quantity_here("[length] ** 3 / [time]").to(ML_PER_H),
-        default_step_minutes=top.child("default_step_minutes").quantity_here("[time]").to(MIN),
-        max_course_dose=top.child("max_course_dose").quantity_here("[mass] / [mass]").to(G_PER_KG),
-        standard_volume=_limit(limits, "standard"),
-        strict_volume=_limit(limits, "strict"),
+        pump_resolution=pump.to(ML_PER_H),
+        default_step_minutes=step,
+        max_course_dose=top.child("max_course_dose")
+        .quantity_here("[mass] / [mass]", field="max_course_dose")
+        .to(G_PER_KG),
+        standard_volume=standard,
+        strict_volume=strict,
         strict_crcl_below=strict_when.quantity("crcl_below", "[length] ** 3 / [time]"),
-        strict_age_above=strict_when.quantity("age_above", "[time]").to(YEAR),
+        strict_age_above=_age(strict_when, "age_above"),
         renal_crcl_below=renal.quantity("crcl_below", "[length] ** 3 / [time]"),
-        thrombosis_age_above=thromb.quantity("age_above", "[time]").to(YEAR),
+        thrombosis_age_above=_age(thromb, "age_above"),
         reasons=reasons,
     )
 

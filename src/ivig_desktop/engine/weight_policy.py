@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ivig_desktop import resources
 from ivig_desktop.engine import datafile
-from ivig_desktop.engine.errors import DataError, InputError
+from ivig_desktop.engine.errors import DataError, InputError, nearest
 from ivig_desktop.engine.patient import Patient, Sex
 from ivig_desktop.engine.units import CM, KG, Q_, Quantity
 
@@ -72,7 +72,15 @@ def _rule(raw: object, source: str, record: str, *, exclusion: bool) -> Rule:
     r = datafile.Record(raw, source, record)
     test = r.str("test")
     if test not in _TESTS:
-        raise r.error("test", f"'{test}' is not a known test ({', '.join(sorted(_TESTS))})")
+        raise r.error(
+            "test", f"'{test}' is not a known test ({', '.join(sorted(_TESTS))}){nearest(test, _TESTS)}"
+        )
+    keys = ["test", "value", "unit", "evidence", "source", "except_indications"]
+    if exclusion:
+        keys.append("use")
+    if test == "height_at_least_and_weight_above":
+        keys += ["height", "male", "female"]
+    r.only(*keys)
     use = r.str("use") if exclusion else None
     if use is not None and use not in BASES:
         raise r.error("use", f"'{use}' is not one of {', '.join(BASES)}")
@@ -105,6 +113,7 @@ def load_policies(path: Path | None = None) -> dict[str, WeightPolicy]:
     path = path or resources.path("weight_policies.toml")
     data = datafile.load(path)
     src = str(path)
+    datafile.Record(data, src, "").only("revision", "policy")
     out: dict[str, WeightPolicy] = {}
     tables = data.get("policy")
     if not isinstance(tables, list) or not tables:
@@ -113,6 +122,7 @@ def load_policies(path: Path | None = None) -> dict[str, WeightPolicy]:
         r = datafile.Record(raw, src, f"policy {i + 1}")
         pid = r.str("id")
         r.record = pid
+        r.only("id", "name", "source", "date", "use", "otherwise", "when_any", "exclusions")
         if pid in out:
             raise r.error("id", "appears twice")
         use = r.str("use")
