@@ -589,7 +589,11 @@ def test_an_integer_literal_too_long_to_convert_is_refused_as_a_plan_file_error(
             "did you mean 'units'?",
         ),
         (lambda d: d["results"].update(dose_rate=1), "results.dose_rate", "is not a field"),
-        (lambda d: d["results"]["days"][0]["steps"][0].update(rat=1), "results.days[0].steps[0].rat", "'rate'"),
+        (
+            lambda d: d["results"]["days"][0]["steps"][0].update(rat=1),
+            "results.days[0].steps[0].rat",
+            "'rate'",
+        ),
     ],
 )
 def test_unknown_and_misspelt_keys_are_refused_with_the_nearest_known_key(
