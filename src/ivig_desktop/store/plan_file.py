@@ -143,7 +143,7 @@ _TOP_KEYS = frozenset(
     {"format", "schema", "app_version", "saved_at", "formulary_revision", "settings_revision"}
     | {"inputs", "results"}
 )
-_INPUTS_KEYS = frozenset({"patient", "order"})
+_INPUTS_KEYS = frozenset({"patient", "order", "details"})
 _PATIENT_KEYS = frozenset(
     {"weight", "height", "sex", "age", "serum_creatinine", "pregnant", "pre_pregnancy_weight"}
 )
