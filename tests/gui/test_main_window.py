@@ -388,7 +388,12 @@ def test_about_shows_version_and_formulary_revision(qtbot, window):
 def test_new_clears_the_form_and_the_plan(qtbot, window):
     type_case(qtbot, window, ITP_70)
     wait_for_plan(qtbot, window)
-    window.new_plan()
+    # The typed plan is unsaved: New asks first (issue 13), and Discard goes ahead.
+    assert window.new_plan() is False
+    from PySide6.QtWidgets import QMessageBox
+
+    box = window.discard_question
+    box.button(QMessageBox.StandardButton.Discard).click()
     wait_settled(qtbot, window)
     assert window.patient_form.weight.edit.text() == ""
     assert window.order_form.product.currentData() is None

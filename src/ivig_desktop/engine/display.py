@@ -77,6 +77,19 @@ def clock(moment: datetime, day_one: datetime, *, elapsed: bool, h12: bool = Fal
     return f"{text} (+{extra} d)" if extra else text
 
 
+def end_clock(moment: datetime, start: datetime, *, elapsed: bool, h12: bool = False) -> str:
+    """When an infusion started at ``start`` ends, in words a nurse reads at a glance:
+    "17:33", "08:33 next day", "08:33 2 days later"; "+10:33" when no clock time was given."""
+    if elapsed:
+        return clock(moment, start, elapsed=True)
+    moment = start + timedelta(minutes=round((moment - start).total_seconds() / 60))
+    text = moment.strftime("%I:%M %p").lstrip("0") if h12 else moment.strftime("%H:%M")
+    extra = (moment.date() - start.date()).days
+    if extra == 1:
+        return f"{text} next day"
+    return f"{text} {extra} days later" if extra else text
+
+
 def body_size(p: Patient) -> str:
     """BMI, ideal and adjusted weight in one line, saying when Devine is extrapolated."""
     note = " (Devine extrapolated below 152.4 cm)" if p.is_short_for_devine else ""

@@ -7,6 +7,7 @@ single-line rows (a row is never split across pages), and page-break-before per 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from html import escape
 
@@ -14,6 +15,7 @@ from ivig_desktop import __version__
 from ivig_desktop.engine import display as d
 from ivig_desktop.engine.plan import DayPlan, Plan
 from ivig_desktop.engine.risk import Severity
+from ivig_desktop.engine.risk_factors import Warning
 
 FONT_FAMILY = "DejaVu Sans"
 _BLANK = "_" * 22
@@ -91,6 +93,33 @@ def _warnings_block(plan: Plan) -> str:
         for w in plan.warnings
     )
     return f"<p><b>Warnings</b></p><ul>{rows}</ul>"
+
+
+def critical_warnings(plan: Plan) -> list[Warning]:
+    """The plan's critical warnings, in the engine's order."""
+    return [w for w in plan.warnings if w.severity is Severity.CRITICAL]
+
+
+def critical_banner(plan: Plan, reasons: Mapping[Warning, str] | None = None) -> str:
+    """A boxed banner for the top of every printed page: each critical warning and the reason
+    it was acknowledged with ("" when the plan has none). Self-contained, so the page painter
+    can lay it out on its own above each page's body."""
+    criticals = critical_warnings(plan)
+    if not criticals:
+        return ""
+    reasons = reasons or {}
+    rows = "".join(
+        f"<tr><td><b>CRITICAL</b> {escape(w.message)}<br><i>Acknowledged: "
+        f"{escape(reasons[w]) if reasons.get(w) else 'NOT ACKNOWLEDGED'}</i></td></tr>"
+        for w in criticals
+    )
+    n = len(criticals)
+    return (
+        '<table width="100%" border="2" cellspacing="0" cellpadding="4" bgcolor="#fde7e9">'
+        f'<tr><td><b><font color="#b00020">✖ {n} CRITICAL WARNING{"S" if n > 1 else ""}: '
+        "act on each before this plan is used</font></b></td></tr>"
+        f"{rows}</table>"
+    )
 
 
 def _day_block(plan: Plan, day: DayPlan, *, h12: bool) -> str:

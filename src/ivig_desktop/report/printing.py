@@ -7,6 +7,7 @@ previews is what prints.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -25,7 +26,8 @@ from PySide6.QtGui import (
 
 from ivig_desktop import __version__, resources
 from ivig_desktop.engine.plan import Plan
-from ivig_desktop.report.html import FONT_FAMILY, day_html, page_header
+from ivig_desktop.engine.risk_factors import Warning
+from ivig_desktop.report.html import FONT_FAMILY, critical_banner, day_html, page_header
 from ivig_desktop.store.files import write_atomic
 
 PAPERS = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
@@ -66,18 +68,36 @@ def page_layout(paper: str) -> QPageLayout:
     )
 
 
-def paint_plan(plan: Plan, device: QPagedPaintDevice, *, printed_at: datetime, h12: bool = False) -> int:
+def paint_plan(
+    plan: Plan,
+    device: QPagedPaintDevice,
+    *,
+    printed_at: datetime,
+    h12: bool = False,
+    acknowledged: Mapping[Warning, str] | None = None,
+) -> int:
     """Lay the plan out on ``device``'s pages; returns the page count.
 
     Each day is its own document starting on a new page. Every page carries a header (patient
     identification blanks and the day) and a footer ("Page N of M", print date), so a page that
-    spills over or comes loose still says whose it is.
+    spills over or comes loose still says whose it is. A plan with critical warnings carries a
+    boxed banner of them (and the reasons they were acknowledged with) at the top of every page.
     """
     family = register_fonts()
     res = device.resolution()
     rect = device.pageLayout().paintRectPixels(res)
     band = res * 0.35
-    body = QSizeF(rect.width(), rect.height() - 2 * band)
+    banner_html = critical_banner(plan, acknowledged)
+    banner = None
+    banner_height = 0.0
+    if banner_html:
+        banner = QTextDocument()
+        banner.documentLayout().setPaintDevice(device)
+        banner.setDefaultFont(QFont(family, 8))
+        banner.setHtml(f"<html><body>{banner_html}</body></html>")
+        banner.setTextWidth(rect.width())
+        banner_height = banner.size().height()
+    body = QSizeF(rect.width(), rect.height() - 2 * band - banner_height)
     docs = []
     for day in plan.days:
         doc = QTextDocument()
@@ -104,13 +124,18 @@ def paint_plan(plan: Plan, device: QPagedPaintDevice, *, printed_at: datetime, h
                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
                         f"{page_header(plan, day)} (continued, page {k + 1} of {count} for this day)",
                     )
+                if banner is not None:
+                    painter.save()
+                    painter.translate(0, band)
+                    banner.drawContents(painter, QRectF(0, 0, body.width(), banner_height))
+                    painter.restore()
                 painter.save()
-                painter.translate(0, band - k * body.height())
+                painter.translate(0, band + banner_height - k * body.height())
                 doc.drawContents(painter, QRectF(0, k * body.height(), body.width(), body.height()))
                 painter.restore()
                 painter.setFont(small)
                 painter.drawText(
-                    QRectF(0, band + body.height(), body.width(), band),
+                    QRectF(0, band + banner_height + body.height(), body.width(), band),
                     int(Qt.AlignmentFlag.AlignCenter),
                     f"Page {page} of {pages}   ·   printed {stamp}   ·   ivig_desktop {__version__}   ·   "
                     "verify with a second clinician",
@@ -121,7 +146,12 @@ def paint_plan(plan: Plan, device: QPagedPaintDevice, *, printed_at: datetime, h
 
 
 def pdf_bytes(
-    plan: Plan, *, paper: str = "A4", printed_at: datetime | None = None, h12: bool = False
+    plan: Plan,
+    *,
+    paper: str = "A4",
+    printed_at: datetime | None = None,
+    h12: bool = False,
+    acknowledged: Mapping[Warning, str] | None = None,
 ) -> bytes:
     ensure_gui_app()
     data = QByteArray()
@@ -132,14 +162,22 @@ def pdf_bytes(
     writer.setResolution(300)
     writer.setTitle("IVIG infusion schedule")
     writer.setCreator(f"ivig_desktop {__version__}")
-    paint_plan(plan, writer, printed_at=printed_at or datetime.now(), h12=h12)
+    paint_plan(plan, writer, printed_at=printed_at or datetime.now(), h12=h12, acknowledged=acknowledged)
     del writer
     buf.close()
     return bytes(data.data())
 
 
 def write_pdf(
-    plan: Plan, path: Path, *, paper: str = "A4", printed_at: datetime | None = None, h12: bool = False
+    plan: Plan,
+    path: Path,
+    *,
+    paper: str = "A4",
+    printed_at: datetime | None = None,
+    h12: bool = False,
+    acknowledged: Mapping[Warning, str] | None = None,
 ) -> None:
     """Render first, then write atomically: a failure leaves no partial file."""
-    write_atomic(path, pdf_bytes(plan, paper=paper, printed_at=printed_at, h12=h12))
+    write_atomic(
+        path, pdf_bytes(plan, paper=paper, printed_at=printed_at, h12=h12, acknowledged=acknowledged)
+    )

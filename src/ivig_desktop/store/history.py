@@ -11,7 +11,7 @@ import getpass
 import json
 import socket
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +22,7 @@ from ivig_desktop import __version__, paths
 from ivig_desktop.engine.export import plan_to_dict
 from ivig_desktop.engine.patient import Patient
 from ivig_desktop.engine.plan import Order, Plan
+from ivig_desktop.engine.risk_factors import Warning
 from ivig_desktop.store.plan_file import inputs_from_document, inputs_to_dict
 
 ACTIONS = ("save", "print", "export-pdf")
@@ -126,10 +127,27 @@ class History:
             con.execute("ROLLBACK")
             raise
 
-    def record(self, plan: Plan, action: str, label: str = "", *, when: datetime | None = None) -> int:
-        """Append one record in its own transaction; returns its id."""
+    def record(
+        self,
+        plan: Plan,
+        action: str,
+        label: str = "",
+        *,
+        when: datetime | None = None,
+        acknowledged: Mapping[Warning, str] | None = None,
+    ) -> int:
+        """Append one record in its own transaction; returns its id.
+
+        ``acknowledged`` (critical warning → the reason typed for it) goes into the record's
+        results as ``critical_acknowledgements``, so a printed critical plan says who accepted what.
+        """
         if action not in ACTIONS:
             raise ValueError(f"action must be one of {ACTIONS}")
+        results = plan_to_dict(plan)
+        if acknowledged:
+            results["critical_acknowledgements"] = [
+                {"code": w.code, "message": w.message, "reason": reason} for w, reason in acknowledged.items()
+            ]
         row = (
             (when or datetime.now()).isoformat(timespec="seconds"),
             _user(),
@@ -139,7 +157,7 @@ class History:
             plan.product.id,
             plan.regimen.id if plan.regimen else None,
             json.dumps(inputs_to_dict(plan.patient, plan.order), ensure_ascii=False),
-            json.dumps(plan_to_dict(plan), ensure_ascii=False),
+            json.dumps(results, ensure_ascii=False),
             json.dumps(
                 [{"kind": o.kind, "reason": o.reason} for o in plan.order.overrides], ensure_ascii=False
             ),

@@ -221,7 +221,8 @@ class RiskForm(QGroupBox):
                 lay.addWidget(cb)
                 self.boxes[rf.id] = cb
             lay.addStretch(1)
-            grid.addWidget(box, col // 2, col % 2)
+            # One column: the form stays narrow enough for a 1024-pixel screen beside the plan.
+            grid.addWidget(box, col, 0)
 
     def selected(self) -> frozenset[str]:
         return frozenset(k for k, cb in self.boxes.items() if cb.isChecked())
@@ -264,7 +265,7 @@ class OrderForm(QGroupBox):
         for cb in (self.first, self.over8, self.switch):
             cb.setAccessibleName(f"Start low: {cb.text().replace('&', '')}")
         start_low = QWidget()
-        sl = QHBoxLayout(start_low)
+        sl = QVBoxLayout(start_low)  # stacked: narrow enough for a small screen
         sl.setContentsMargins(0, 0, 0, 0)
         for cb in (self.first, self.over8, self.switch):
             sl.addWidget(cb)

@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "strict_volume_ml_per_kg": 10.0,
     "paper": "A4",
     "recent_files": "",
+    # Window state, not clinical: where file dialogs start and where the window was left.
+    "last_folder": "",
+    "window_geometry": "",
 }
 CHOICES: dict[str, tuple[str, ...]] = {
     "weight_unit": ("kg", "lb"),
