@@ -1,8 +1,8 @@
-"""Command line: ``ivig-desktop plan|products|indications``.
+"""Command line: ``ivig-desktop plan|products|indications|risks``.
 
-Bad input exits with status 2 and one line on stderr naming the field; nothing is written
-to stdout and no traceback is shown. Output files are written atomically, so a failed run
-never leaves a half-written file.
+Bad input exits with status 2 and one line on stderr per bad field, each naming the field,
+the option and the way out; nothing is written to stdout and no traceback is shown. Output
+files are written atomically, so a failed run never leaves a half-written file.
 """
 
 from __future__ import annotations
@@ -12,30 +12,109 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from ivig_desktop.engine import quantities as fields
 from ivig_desktop.engine.errors import DataError, InputError
 from ivig_desktop.engine.formulary import bundled_formulary, load_formulary
 from ivig_desktop.engine.order_details import OrderDetails
+from ivig_desktop.engine.overrides import KINDS as OVERRIDE_KINDS
+from ivig_desktop.engine.overrides import Override, check_overrides
 from ivig_desktop.engine.patient import Patient, Sex
 from ivig_desktop.engine.plan import Catalogue, Order, bundled_catalogue, make_plan
-from ivig_desktop.engine.regimens import bundled_regimens
+from ivig_desktop.engine.regimens import Regimens, bundled_regimens
 from ivig_desktop.engine.risk import RISK_FACTORS
+from ivig_desktop.engine.risk_factors import RISK_COVERS
 from ivig_desktop.engine.settings import load_settings
 from ivig_desktop.store.files import write_atomic
 
 PROG = "ivig-desktop"
 _REQUIRED = ("weight", "height", "sex", "age", "product")
+_FORMATS = ("text", "json", "pdf")
+_START_LOW = (
+    ("first-infusion", "first_infusion"),
+    ("over-8-weeks", "over_8_weeks"),
+    ("product-switch", "product_switch"),
+)
+_PATHS = ("output", "input", "save", "formulary", "settings")
+
+#: The option that sets each field the engine names, for the line that says how to fix it.
+OPTION = {
+    "weight": "--weight",
+    "height": "--height",
+    "sex": "--sex",
+    "age": "--age",
+    "serum creatinine": "--scr",
+    "pregnant": "--pregnant",
+    "pre-pregnancy weight": "--pre-pregnancy-weight",
+    "indication": "--indication",
+    "dose": "--dose",
+    "days": "--days",
+    "product": "--product",
+    "weight policy": "--weight-policy",
+    "risk": "--risk",
+    "start low": "--first-infusion, --over-8-weeks, --product-switch",
+    "max-rate": "--max-rate",
+    "start": "--start",
+    "override": "--override KIND REASON",
+    "override reason": "--override KIND REASON",
+    "format": "--format",
+    "paper": "--paper",
+    "output": "--output",
+    "plan file": "--save",
+    **{name: f"--{name}" for name in _PATHS},
+}
 
 
 class UsageError(Exception):
     """argparse's complaint, raised instead of printed so main() controls the one line."""
 
 
+class BadFieldsError(Exception):
+    """Several bad fields at once: one line each."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+
+class _Once(argparse.Action):
+    """One value per option: a repeated option (two --weight) is refused, never "the last wins"."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        seen = namespace.__dict__.setdefault("_given", {})
+        if self.dest in seen:
+            namespace.__dict__.setdefault("_repeated", []).append(
+                f"{self.dest.replace('_', ' ')}: {option_string} is given twice "
+                f"({fields.shown(str(seen[self.dest]))!r} and {fields.shown(str(values))!r}); give it once "
+                f"[{option_string}]"
+            )
+            return
+        seen[self.dest] = values
+        setattr(namespace, self.dest, values)
+
+
+def _policy_ids() -> list[str]:
+    from ivig_desktop.engine.weight_policy import bundled_policies
+
+    return list(bundled_policies())
+
+
+_EPILOG = """\
+examples:
+  ivig-desktop plan --weight "180 lb" --height "5 ft 9 in" --sex F --age 45 \\
+      --indication itp --product privigen --dose "1 g/kg/day" --days 2 --start 0830
+  ivig-desktop plan ... --output plan.pdf          (the format follows a .pdf or .json suffix)
+
+dose notation: "2 g/kg" or "35 g" is the course, split over the days; "1 g/kg/day" or
+"400 mg/kg/day" is given each day (course = daily x days). Every plan states both.
+identifiers (product, indication, policy, risk, override) are case-insensitive.
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,44 +126,95 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    p = sub.add_parser("plan", help="make an infusion plan")
-    p.add_argument("--weight", help="actual weight, e.g. '70 kg' or '154 lb'")
-    p.add_argument("--height", help="height, e.g. '175 cm', '69 in', '5 ft 9 in'")
-    p.add_argument("--sex", help="male or female (M/F)")
-    p.add_argument("--age", help="age, e.g. '54 y' or '8 months'")
-    p.add_argument("--scr", help="serum creatinine, e.g. '1.1 mg/dL' or '97 µmol/L'")
-    p.add_argument("--pregnant", action="store_true", help="the patient is pregnant")
-    p.add_argument("--pre-pregnancy-weight", help="pre-pregnancy weight, e.g. '62 kg'")
-    p.add_argument("--indication", help="regimen id (see 'indications')")
-    p.add_argument("--dose", help="course dose: '2 g/kg', '400 mg/kg' or '30 g'")
-    p.add_argument("--days", help="number of infusion days the course is split over")
-    p.add_argument("--product", help="product id (see 'products')")
-    p.add_argument("--weight-policy", default="auto", help="dosing-weight policy (default auto)")
-    p.add_argument(
+    p = sub.add_parser(
+        "plan",
+        help="make an infusion plan",
+        description="Make an infusion plan from the patient and the order.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
+    )
+    req = p.add_argument_group("required (unless --input gives a saved plan)")
+    req.add_argument("--weight", action=_Once, help="actual weight, e.g. '70 kg' or '154 lb'")
+    req.add_argument("--height", action=_Once, help="height, e.g. '175 cm', '69 in', '5 ft 9 in'")
+    req.add_argument("--sex", action=_Once, help="male or female (M/F)")
+    req.add_argument(
+        "--age", action=_Once, help="age; a bare number is years: '45', '8 months', '3 wk', '10 days'"
+    )
+    req.add_argument("--product", action=_Once, help="product id (see 'ivig-desktop products')")
+
+    pt = p.add_argument_group("patient")
+    pt.add_argument("--scr", action=_Once, help="serum creatinine, e.g. '1.1 mg/dL' or '97 µmol/L'")
+    pt.add_argument("--pregnant", action="store_true", help="the patient is pregnant")
+    pt.add_argument("--pre-pregnancy-weight", action=_Once, help="pre-pregnancy weight, e.g. '62 kg'")
+    pt.add_argument(
         "--risk",
         action="extend",
         nargs="+",
         default=[],
         metavar="NAME",
-        help="risk factors: " + ", ".join(r.id for r in RISK_FACTORS),
+        help="risk factors (see 'ivig-desktop risks'): " + ", ".join(r.id for r in RISK_FACTORS),
     )
-    p.add_argument("--first-infusion", action="store_true", help="first infusion: start low")
-    p.add_argument("--over-8-weeks", action="store_true", help="> 8 weeks since last: start low")
-    p.add_argument("--product-switch", action="store_true", help="switched product: start low")
-    p.add_argument("--max-rate", help="a lower maximum dose rate, e.g. '4 mg/kg/min'")
-    p.add_argument("--start", help="clock time of the first step, HH:MM (24 h)")
-    p.add_argument("--format", choices=("text", "json", "pdf"), default="text")
-    p.add_argument("--output", help="write to FILE instead of standard output (required for pdf)")
-    p.add_argument("--paper", choices=("A4", "Letter"), default="A4", help="paper size for pdf")
-    p.add_argument("--formulary", help="a site formulary file (TOML) replacing the bundled one")
-    p.add_argument("--input", help="open a saved plan file (.ivig) instead of the patient/order options")
-    p.add_argument("--save", help="also save the plan's inputs and results to a plan file (.ivig)")
-    p.add_argument("--settings", help="a site settings file (TOML) replacing the bundled one")
+
+    od = p.add_argument_group("order")
+    od.add_argument("--indication", action=_Once, help="regimen id (see 'ivig-desktop indications')")
+    od.add_argument(
+        "--dose",
+        action=_Once,
+        help="course '2 g/kg', '35 g', '35000 mg'; daily '1 g/kg/day', '400 mg/kg/day' (x --days)",
+    )
+    od.add_argument("--days", action=_Once, help="infusion days: '2' or '2 days'")
+    od.add_argument(
+        "--weight-policy",
+        action=_Once,
+        help="dosing-weight policy: " + ", ".join(_policy_ids()) + " (default auto)",
+    )
+    od.add_argument("--first-infusion", action="store_true", help="first infusion: start low")
+    od.add_argument("--over-8-weeks", action="store_true", help="> 8 weeks since last: start low")
+    od.add_argument("--product-switch", action="store_true", help="switched product: start low")
+    od.add_argument(
+        "--max-rate",
+        action=_Once,
+        help="a lower maximum than the label's: '4 mg/kg/min' or '0.04 mL/kg/min'",
+    )
+    od.add_argument("--start", action=_Once, help="clock time of the first step: 08:30, 8:30 or 0830")
+    od.add_argument(
+        "--override",
+        action="append",
+        nargs=2,
+        default=[],
+        metavar=("KIND", "REASON"),
+        help="override with a typed reason; KIND: " + ", ".join(OVERRIDE_KINDS),
+    )
+
+    out = p.add_argument_group("output")
+    out.add_argument(
+        "--format",
+        action=_Once,
+        help="text, json or pdf (default: from the --output suffix .pdf/.json, else text)",
+    )
+    out.add_argument("--output", action=_Once, help="write to FILE instead of standard output (pdf needs it)")
+    out.add_argument("--paper", action=_Once, help="paper size for pdf: A4 (default) or Letter")
+    out.add_argument(
+        "--save", action=_Once, help="also save the plan's inputs and results to a plan file (.ivig)"
+    )
+
+    site = p.add_argument_group("site data and saved plans")
+    site.add_argument(
+        "--input", action=_Once, help="open a saved plan file (.ivig) instead of the patient/order"
+    )
+    site.add_argument(
+        "--formulary", action=_Once, help="a site formulary file (TOML) replacing the bundled one"
+    )
+    site.add_argument(
+        "--settings", action=_Once, help="a site settings file (TOML) replacing the bundled one"
+    )
     _add_order_details(p)
 
-    pr = sub.add_parser("products", help="list the formulary's products")
-    pr.add_argument("--formulary", help="a site formulary file (TOML)")
-    sub.add_parser("indications", help="list the regimens")
+    pr = sub.add_parser("products", help="list the formulary's products", allow_abbrev=False)
+    pr.add_argument("--formulary", action=_Once, help="a site formulary file (TOML)")
+    sub.add_parser("indications", help="list the regimens (the ids --indication takes)")
+    sub.add_parser("risks", help="list the risk factors (the ids --risk takes) and what each covers")
     hp = sub.add_parser("help", help="show this help, or a command's help: help plan")
     hp.add_argument("topic", nargs="?", help="a command")
     parser.commands = sub  # type: ignore[attr-defined]
@@ -111,7 +241,9 @@ def _add_order_details(p: argparse.ArgumentParser) -> None:
         "printed on the sheet (blank lines when not given); with --input they replace the file's",
     )
     for dest, (_field, metavar, help_text) in _DETAIL_OPTIONS.items():
-        g.add_argument("--" + dest.replace("_", "-"), dest=dest, metavar=metavar, help=help_text)
+        g.add_argument(
+            "--" + dest.replace("_", "-"), dest=dest, metavar=metavar, help=help_text, action=_Once
+        )
 
 
 def _order_details(args: argparse.Namespace, base: OrderDetails | None = None) -> OrderDetails:
@@ -145,6 +277,25 @@ def version_text() -> str:
     )
 
 
+def _line(exc: InputError, option: str | None = None) -> str:
+    """'field: message [--option, the way out]'."""
+    where = option or OPTION.get(exc.field)
+    way = _way_out(exc)
+    hint = ", ".join(h for h in (where, way) if h)
+    return f"{exc.field}: {exc.message}" + (f" [{hint}]" if hint else "")
+
+
+def _way_out(exc: InputError) -> str:
+    """The option that gets past a refusal the engine decided (not a typing slip)."""
+    if exc.field == "pre-pregnancy weight" and "is required" in exc.message:
+        return "or --weight-policy actual"
+    if exc.field == "dose" and "override" in exc.message:
+        return "or --override dose-limit REASON"
+    if exc.field == "weight policy" and "ideal body weight" in exc.message:
+        return "--weight-policy actual"
+    return ""
+
+
 def _catalogue(args: argparse.Namespace) -> Catalogue:
     cat = bundled_catalogue()
     if args.formulary:
@@ -154,45 +305,139 @@ def _catalogue(args: argparse.Namespace) -> Catalogue:
     return cat
 
 
-def _plan_inputs(args: argparse.Namespace) -> tuple[Patient, Order]:
+def _indication_groups(regs: Regimens) -> dict[str, list[str]]:
+    """A label titration id (what a product's label rates are filed under) → the regimens using it."""
+    groups: dict[str, list[str]] = {}
+    for r in regs.regimens.values():
+        if r.titration:
+            groups.setdefault(r.titration.lower(), []).append(r.id)
+    return groups
+
+
+class _Collect:
+    """Reads every option, keeping each refusal, so all bad fields are reported at once."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def take(self, option: str, fn, *args: Any) -> Any:
+        if args and args[0] is None:  # not given: a missing required option is reported once, apart
+            return None
+        try:
+            return fn(*args)
+        except InputError as exc:
+            self.lines.append(_line(exc, option))
+            return None
+
+
+def _plan_inputs(args: argparse.Namespace, cat: Catalogue, bad: _Collect) -> tuple[Patient, Order] | None:
     ppw = args.pre_pregnancy_weight
-    patient = Patient(
-        actual_weight=fields.parse_quantity(args.weight, fields.WEIGHT),
-        height=fields.parse_quantity(args.height, fields.HEIGHT),
-        sex=Sex.parse(args.sex),
-        age=fields.parse_quantity(args.age, fields.AGE),
-        serum_creatinine=(
-            fields.parse_quantity(args.scr, fields.SERUM_CREATININE) if args.scr is not None else None
-        ),
-        pregnant=args.pregnant,
-        pre_pregnancy_weight=(
-            fields.parse_quantity(ppw, fields.PRE_PREGNANCY_WEIGHT) if ppw is not None else None
-        ),
+    weight = bad.take("--weight", fields.parse_quantity, args.weight, fields.WEIGHT)
+    height = bad.take("--height", fields.parse_quantity, args.height, fields.HEIGHT)
+    sex = bad.take("--sex", lambda t: Sex.parse(fields.check_text(t, "sex")), args.sex)
+    age = bad.take("--age", fields.parse_quantity, args.age, fields.AGE)
+    scr = (
+        bad.take("--scr", fields.parse_quantity, args.scr, fields.SERUM_CREATININE)
+        if args.scr is not None
+        else None
     )
-    start_low = frozenset(
-        name
-        for name, on in (
-            ("first-infusion", args.first_infusion),
-            ("over-8-weeks", args.over_8_weeks),
-            ("product-switch", args.product_switch),
+    pre = (
+        bad.take("--pre-pregnancy-weight", fields.parse_quantity, ppw, fields.PRE_PREGNANCY_WEIGHT)
+        if ppw is not None
+        else None
+    )
+    product = bad.take(
+        "--product", fields.parse_choice, args.product, cat.formulary.products, "product", "in the formulary"
+    )
+    indication = (
+        bad.take(
+            "--indication",
+            fields.parse_choice,
+            args.indication,
+            cat.regimens.regimens,
+            "indication",
+            "a known indication",
+            _indication_groups(cat.regimens),
         )
-        if on
+        if args.indication is not None
+        else None
     )
+    policy = bad.take(
+        "--weight-policy",
+        fields.parse_choice,
+        args.weight_policy if args.weight_policy is not None else "auto",
+        cat.policies,
+        "weight policy",
+        "a known policy",
+    )
+    risks = [
+        bad.take(
+            "--risk", fields.parse_choice, r, [f.id for f in RISK_FACTORS], "risk", "a known risk factor"
+        )
+        for r in args.risk
+    ]
+    dose = bad.take("--dose", fields.parse_dose, args.dose) if args.dose is not None else (None, False)
+    days = bad.take("--days", fields.parse_days, args.days) if args.days is not None else None
+    start = bad.take("--start", fields.parse_clock, args.start) if args.start is not None else None
+    max_rate = (
+        bad.take("--max-rate", fields.parse_quantity, args.max_rate, fields.MAX_RATE)
+        if args.max_rate is not None
+        else None
+    )
+    overrides = []
+    for kind, reason in args.override:
+        k = bad.take("--override", fields.parse_choice, kind, OVERRIDE_KINDS, "override", "an override kind")
+        text = bad.take("--override", fields.check_text, reason, "override reason")
+        if k is not None and text is not None:
+            overrides.append(Override(k, text))
+    bad.take("--override", check_overrides, tuple(overrides))
+    details = bad.take("order details", _order_details, args)
+    if bad.lines or None in (weight, height, sex, age, product, policy):
+        return None
+    try:
+        patient = Patient(
+            actual_weight=weight,
+            height=height,
+            sex=sex,
+            age=age,
+            serum_creatinine=scr,
+            pregnant=args.pregnant,
+            pre_pregnancy_weight=pre,
+        )
+    except InputError as exc:
+        bad.lines.append(_line(exc, "--pregnant" if exc.field == "pregnant" else None))
+        return None
+    start_low = frozenset(name for name, dest in _START_LOW if getattr(args, dest))
     order = Order(
-        product=args.product,
-        indication=args.indication,
-        dose=fields.parse_quantity(args.dose, fields.DOSE) if args.dose is not None else None,
-        days=fields.parse_days(args.days) if args.days is not None else None,
-        weight_policy=args.weight_policy,
-        start=fields.parse_clock(args.start) if args.start is not None else None,
+        product=product,
+        indication=indication,
+        dose=dose[0] if dose else None,
+        dose_per_day=bool(dose and dose[1]),
+        days=days,
+        weight_policy=policy,
+        start=start,
         start_low=start_low,
-        risks=frozenset(args.risk),
-        max_rate=(
-            fields.parse_quantity(args.max_rate, fields.MAX_RATE) if args.max_rate is not None else None
-        ),
-        details=_order_details(args),
+        risks=frozenset(r for r in risks if r is not None),
+        max_rate=max_rate,
+        overrides=tuple(overrides),
+        details=details,
     )
     return patient, order
+
+
+def _typed(args: argparse.Namespace) -> dict[str, Any]:
+    """Every option as typed, for the JSON ``inputs.typed`` (keys as in ``inputs.parsed``)."""
+    out: dict[str, Any] = {}
+    for name in (
+        "weight", "height", "sex", "age", "scr", "pre_pregnancy_weight", "indication", "dose", "days",
+        "product", "weight_policy", "max_rate", "start",
+    ):  # fmt: skip
+        out[name] = getattr(args, name)
+    out["pregnant"] = args.pregnant
+    out["risk"] = list(args.risk)
+    out["start_low"] = [f"--{name}" for name, dest in _START_LOW if getattr(args, dest)]
+    out["override"] = [list(o) for o in args.override]
+    return out
 
 
 def _emit(content: str | None, output: str | None) -> None:
@@ -205,14 +450,59 @@ def _emit(content: str | None, output: str | None) -> None:
         sys.stdout.write(content)
 
 
+def _format(args: argparse.Namespace, bad: _Collect) -> str:
+    """--format, or the one the --output suffix names; a text format into a .pdf is refused."""
+    suffix = Path(args.output).suffix.lower() if args.output else ""
+    implied = {".pdf": "pdf", ".json": "json"}.get(suffix)
+    if args.format is None:
+        return implied or "text"
+    fmt = args.format.strip().lower()
+    if fmt not in _FORMATS:
+        bad.lines.append(
+            f"format: '{fields.shown(args.format)}' is not one of {', '.join(_FORMATS)} [--format]"
+        )
+        return "text"
+    if implied is not None and implied != fmt:
+        bad.lines.append(
+            f"output: '{fields.shown(args.output)}' ends in {suffix} but --format is {fmt}; "
+            f"use --format {implied} or another file name [--output, --format]"
+        )
+    return fmt
+
+
+def _paper(args: argparse.Namespace, bad: _Collect) -> str:
+    if args.paper is None:
+        return "A4"
+    for choice in ("A4", "Letter"):
+        if args.paper.strip().lower() == choice.lower():
+            return choice
+    bad.lines.append(f"paper: '{fields.shown(args.paper)}' is not A4 or Letter [--paper]")
+    return "A4"
+
+
 def _cmd_plan(args: argparse.Namespace) -> str | None:
-    if args.output is not None and not args.output.strip():
-        raise InputError("output", "is empty")
-    if args.format == "pdf" and not args.output:
-        raise InputError("output", "--format pdf needs --output FILE")
-    cat = _catalogue(args)
+    bad = _Collect()
+    bad.lines.extend(args.__dict__.get("_repeated", []))
+    for name in _PATHS:
+        value = getattr(args, name)
+        if value is not None and not value.strip():
+            bad.lines.append(f"{name}: is empty; give a file name [--{name}]")
+        elif value is not None:
+            bad.take(f"--{name}", fields.check_text, value, name)
+    fmt = _format(args, bad)
+    paper = _paper(args, bad)
+    if fmt == "pdf" and not (args.output or "").strip():
+        bad.lines.append("output: --format pdf needs --output FILE [--output]")
+    cat = bundled_catalogue()
+    if not bad.lines:
+        try:
+            cat = _catalogue(args)
+        except DataError as exc:  # the site file is named; the fields are still checked, bundled data
+            bad.lines.append(str(exc))
     saved: dict | None = None
     if args.input:
+        if bad.lines:
+            raise BadFieldsError(bad.lines)
         from ivig_desktop.store.plan_file import load_plan_inputs
 
         given = [f"--{k}" for k in _REQUIRED if getattr(args, k) is not None]
@@ -224,9 +514,15 @@ def _cmd_plan(args: argparse.Namespace) -> str | None:
     else:
         missing = [f"--{k}" for k in _REQUIRED if getattr(args, k) is None]
         if missing:
-            raise UsageError(f"the following arguments are required: {', '.join(missing)}")
-        patient, order = _plan_inputs(args)
-    plan = make_plan(patient, order, cat)
+            bad.lines.append(f"the following arguments are required: {', '.join(missing)}")
+        inputs = _plan_inputs(args, cat, bad)
+        if bad.lines or inputs is None:
+            raise BadFieldsError(bad.lines)
+        patient, order = inputs
+    try:
+        plan = make_plan(patient, order, cat)
+    except InputError as exc:
+        raise BadFieldsError([_line(exc)]) from None
     if args.save:
         # Saved only after the output was written: a run that fails leaves no plan file behind.
         _AFTER.append(lambda: _save(plan, Path(args.save)))
@@ -235,18 +531,18 @@ def _cmd_plan(args: argparse.Namespace) -> str | None:
         from ivig_desktop.store.plan_file import changes
 
         changed = changes(saved, plan)
-    if args.format == "pdf":
+    if fmt == "pdf":
         from ivig_desktop.report.printing import pdf_bytes
         from ivig_desktop.store.history import History
 
         target = Path(args.output)
-        write_atomic(target, pdf_bytes(plan, paper=args.paper))
+        write_atomic(target, pdf_bytes(plan, paper=paper))
         _record(History, plan, "export-pdf", target)  # only once the file exists
         return None
-    if args.format == "json":
+    if fmt == "json":
         from ivig_desktop.engine.export import plan_to_dict
 
-        doc = plan_to_dict(plan)
+        doc = plan_to_dict(plan, typed=None if saved is not None else _typed(args))
         if saved is not None:
             doc["changes_since_saved"] = changed
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
@@ -285,11 +581,21 @@ def _save(plan, path: Path) -> None:
 
 
 def _cmd_products(args: argparse.Namespace) -> str:
+    if args.formulary is not None and not args.formulary.strip():
+        raise BadFieldsError(["formulary: is empty; give a file name [--formulary]"])
     form = load_formulary(Path(args.formulary)) if args.formulary else bundled_formulary()
+    regs = bundled_regimens()
     lines = [f"Formulary {form.revision}"]
     for p in form.products.values():
         sizes = ", ".join(f"{v.size.m:g} g" for v in p.vials) or "vial sizes not found"
-        lines.append(f"  {p.id:18} {p.name} ({p.percent:g} %): {', '.join(p.titrations)}; vials {sizes}")
+        labelled = [r.id for r in regs.regimens.values() if r.titration in p.titrations]
+        lines.append(
+            f"  {p.id:18} {p.name} ({p.percent:g} %): label rates for {', '.join(labelled) or 'none'}; "
+            f"vials {sizes}"
+        )
+    lines.append(
+        "The ids after 'label rates for' are --indication ids; other indications are planned off-label."
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -297,9 +603,22 @@ def _cmd_indications(_: argparse.Namespace) -> str:
     regs = bundled_regimens()
     lines = [f"Regimens {regs.revision}"]
     for r in regs.regimens.values():
-        dose = f"{r.course_dose.m:g} g/kg" if r.course_dose is not None else "dose to be entered"
-        days = f"over {r.days} day(s)" if r.days is not None else "days to be entered"
-        lines.append(f"  {r.id:22} {r.name}: {dose} {days}")
+        if r.course_dose is not None and r.days is not None:
+            daily = r.course_dose.m / r.days
+            dose = f"{r.course_dose.m:g} g/kg course = {daily:.3g} g/kg/day over {r.days} day(s)"
+        elif r.course_dose is not None:
+            dose = f"{r.course_dose.m:g} g/kg course, days to be entered"
+        else:
+            dose = "dose and days to be entered"
+        lines.append(f"  {r.id:22} {r.name}: {dose}")
+    return "\n".join(lines) + "\n"
+
+
+def _cmd_risks(_: argparse.Namespace) -> str:
+    lines = ["Risk factors (--risk NAME ...): each is shown on the plan, and what it changes"]
+    for r in RISK_FACTORS:
+        lines.append(f"  {r.id:22} {r.label} [{r.group}]")
+        lines.append(f"  {'':22} {RISK_COVERS[r.id]}")
     return "\n".join(lines) + "\n"
 
 
@@ -341,9 +660,13 @@ def main(argv: list[str] | None = None) -> int:
             "plan": _cmd_plan,
             "products": _cmd_products,
             "indications": _cmd_indications,
+            "risks": _cmd_risks,
             "help": lambda a: _cmd_help(a, parser),
         }
         _AFTER.clear()
+        repeated = args.__dict__.get("_repeated", [])
+        if repeated and args.command != "plan":
+            raise BadFieldsError(repeated)
         content = commands[args.command](args)
         output = getattr(args, "output", None)
         # Order: the output file, then the saved plan and its history record, then standard
@@ -354,6 +677,10 @@ def main(argv: list[str] | None = None) -> int:
             step()
         if not output:
             _emit(content, None)
+    except BadFieldsError as exc:
+        for line in exc.lines:
+            _fail(line)
+        return 2
     except UsageError as exc:
         return _fail(str(exc))
     except (InputError, DataError) as exc:

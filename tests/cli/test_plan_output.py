@@ -68,6 +68,8 @@ TOP_KEYS = {
     "overrides",  # README: "Overrides also appear as overrides: [{kind, reason}]"
     "warnings",
     "alternatives",
+    "daily_dose_per_kg",  # issue 11: the dose per kg per day beside the course
+    "inputs",  # issue 11: every input as typed, as entered and as parsed
 }
 PATIENT_KEYS = {
     "actual_weight",
@@ -135,6 +137,13 @@ UNITS = {
     "rate": "mL/h",
     "duration": "min",
     "duration_per_day": "min",
+    # inputs.parsed (issue 11): each quantity in its key's fixed unit
+    "daily_dose_per_kg": "g/kg",
+    "weight": "kg",
+    "pre_pregnancy_weight": "kg",
+    "scr": "mg/dL",
+    "dose_per_kg": "g/kg",
+    "max_rate": "mg/kg/min",
 }
 
 #: Plans that between them reach every part of the document.
@@ -303,7 +312,11 @@ def test_octagam_itp_hand_checked(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize("name", list(PLANS))
 def test_steps_add_up(capsys: pytest.CaptureFixture[str], name: str) -> None:
     """Within each day: step volume = rate × duration, running totals, starts follow durations."""
-    doc = _json(capsys, [*PLANS[name], "--start", "06:15"])
+    # One value per option (issue 11): the plan's own --start is replaced, not repeated.
+    argv = list(PLANS[name])
+    if "--start" in argv:
+        del argv[argv.index("--start") : argv.index("--start") + 2]
+    doc = _json(capsys, [*argv, "--start", "06:15"])
     for day in doc["days"]:
         total = 0.0
         clock = datetime(2000, 1, 1, 6, 15)
@@ -488,7 +501,7 @@ def test_save_writes_the_plan_file_records_it_and_still_prints(
     out = _run(capsys, [*GOOD, "--start", "08:00", "--save", str(saved)])
     assert "DAY 1 of 2" in out
     doc = json.loads(saved.read_text(encoding="utf-8"))
-    assert doc["format"] == "ivig_desktop plan" and doc["schema"] == 1
+    assert doc["format"] == "ivig_desktop plan" and doc["schema"] == 2  # 2: dose_per_day (issue 11)
     assert History().count() == before + 1
     assert [e.action for e in History().search()][:1] == ["save"]
     assert [p.name for p in tmp_path.iterdir()] == ["plan.ivig"]

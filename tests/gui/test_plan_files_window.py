@@ -223,7 +223,7 @@ def _good_doc(tmp_path: Path, w: MainWindow) -> dict:
     [
         (lambda doc: json.dumps(doc)[:200], "not complete, valid JSON"),
         (lambda doc: "", "not complete, valid JSON"),
-        (lambda doc: {**doc, "schema": 2}, "schema: version 2 is not supported"),
+        (lambda doc: {**doc, "schema": 3}, "schema: version 3 is not supported"),
         (lambda doc: {**doc, "format": "spreadsheet"}, "is not an ivig_desktop plan"),
         (
             lambda doc: {

@@ -194,8 +194,9 @@ def test_user_typed_text_is_escaped() -> None:
     html = render_html(p)
     assert "<img" not in html and "<b>Dr X" not in html
     assert escape(reason) in html
-    # Printed twice per page: in the dosing-weight reason and in the override warning.
-    assert html.count(escape(reason)) == 2 * len(p.days)
+    # Printed three times per page: in the dosing-weight reason, in the override warning and in the
+    # block of entered inputs (issue 11: every input is shown back).
+    assert html.count(escape(reason)) == 3 * len(p.days)
 
 
 def test_no_vial_sizes_prints_the_dose_instead_of_a_pick_list() -> None:

@@ -81,7 +81,7 @@ def test_round_trip_keeps_pounds_inches_micromoles_pregnancy_and_every_order_opt
     path = _saved(tmp_path, original)
     _assert_same_plan(original, path)
     doc = json.loads(path.read_text(encoding="utf-8"))
-    assert doc["format"] == "ivig_desktop plan" and doc["schema"] == 1
+    assert doc["format"] == "ivig_desktop plan" and doc["schema"] == 2  # 2: dose_per_day (issue 11)
     p, o = doc["inputs"]["patient"], doc["inputs"]["order"]
     assert p["weight"] == {"magnitude": 176.5, "units": "lb"}
     assert p["height"] == {"magnitude": 65.5, "units": "in"}
@@ -318,7 +318,7 @@ _BAD = [
     ("top-level-list", lambda d: "[1, 2]", "", "must be a JSON object"),
     ("format", lambda d: _set(d, "format", "other plan"), "format", "is not an ivig_desktop plan"),
     ("no-format", lambda d: _set(d, "format", _DELETE), "format", "is not an ivig_desktop plan"),
-    ("schema-2", lambda d: _set(d, "schema", 2), "schema", "version 2 is not supported"),
+    ("schema-3", lambda d: _set(d, "schema", 3), "schema", "version 3 is not supported"),
     ("schema-string", lambda d: _set(d, "schema", "1"), "schema", "version '1' is not supported"),
     ("schema-missing", lambda d: _set(d, "schema", _DELETE), "schema", "version None is not supported"),
     ("no-inputs", lambda d: _set(d, "inputs", _DELETE), "inputs", "must be a JSON object"),

@@ -113,7 +113,7 @@ def _patched(doc: dict, where: list[str], value: object) -> str:
         (lambda doc: "", "not complete, valid JSON"),
         (lambda doc: b"\xff\xfe\x00garbage", "not UTF-8"),
         (lambda doc: _patched(doc, ["format"], "something else"), "format: is not an ivig_desktop plan"),
-        (lambda doc: _patched(doc, ["schema"], 2), "schema: version 2 is not supported"),
+        (lambda doc: _patched(doc, ["schema"], 3), "schema: version 3 is not supported"),
         (lambda doc: _patched(doc, ["schema"], "1"), "schema: version '1' is not supported"),
         (lambda doc: _patched(doc, ["inputs"], None), "inputs: must be a JSON object"),
         (

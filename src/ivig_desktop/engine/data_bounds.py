@@ -60,9 +60,7 @@ RUNGS_REASON = (
 )
 
 #: A rate step is held within one infusion day.
-STEP_MINUTES = Bound(
-    None, Q_(24 * 60, "min"), "a step cannot outlast the day's infusion (24 h = 1440 min)"
-)
+STEP_MINUTES = Bound(None, Q_(24 * 60, "min"), "a step cannot outlast the day's infusion (24 h = 1440 min)")
 
 #: The rounding tolerance: ±10 % is the only convention in the reference (clinical-anchors §1.2);
 #: beyond a quarter of the dose, "rounding" would be giving a different dose.

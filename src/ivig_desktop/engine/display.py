@@ -14,6 +14,7 @@ from ivig_desktop.engine.units import Quantity
 
 if TYPE_CHECKING:
     from ivig_desktop.engine.patient import Patient
+    from ivig_desktop.engine.plan import Plan
 
 #: kind → (registry unit, display abbreviation, max decimals)
 KINDS: dict[str, tuple[str, str, int]] = {
@@ -96,4 +97,31 @@ def body_size(p: Patient) -> str:
     return (
         f"BMI {fmt(p.bmi, 'bmi')}; ideal {fmt(p.ideal_weight, 'weight')}{note}; "
         f"adjusted {fmt(p.adjusted_weight, 'weight')}"
+    )
+
+
+def age(q: Quantity) -> str:
+    """An age as clinicians write it: years from 2 y; months under 2 y; days under a month.
+
+    Never decimal years for an infant ("0.7 y" for 8 months, "0 y" for 2 weeks).
+    """
+    years = float(q.m_as("year"))
+    if years >= 2:
+        return f"{number(years, 1)} y"
+    days = float(q.m_as("day"))
+    if q.m_as("month") < 1:
+        n = round(days)
+        return f"{n} day" if n == 1 else f"{n} days"
+    months = number(float(q.m_as("month")), 1)
+    return f"{months} month" if months == "1" else f"{months} months"
+
+
+def dose_statement(plan: Plan) -> str:
+    """The dose three ways, so a checker sees a daily/course slip:
+    "2 g/kg course = 1 g/kg/day × 2 days = 70 g/day (140 g course)"."""
+    n = len(plan.days)
+    return (
+        f"{fmt(plan.course_dose_per_kg, 'dose_per_kg')} course = "
+        f"{fmt(plan.daily_dose_per_kg, 'dose_per_kg')}/day × {n} day{'s' if n != 1 else ''} = "
+        f"{fmt(plan.days[0].prescribed, 'dose')}/day ({fmt(plan.course_dose, 'dose')} course)"
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from ivig_desktop import __version__
 from ivig_desktop.engine import display
+from ivig_desktop.engine.inputs import echo
 from ivig_desktop.engine.plan import Alternative, DayPlan, Plan
 from ivig_desktop.engine.units import Quantity
 
@@ -70,7 +71,30 @@ def _alternative(a: Alternative) -> dict[str, Any]:
     }
 
 
-def plan_to_dict(plan: Plan) -> dict[str, Any]:
+def inputs_dict(plan: Plan, typed: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every input three ways: ``typed`` (the command-line options as typed; null when the plan
+    was not made from a command line), ``entered`` (in the unit it was entered in, "180 lb") and
+    ``parsed`` (quantities in the fixed unit of their key, like every quantity here)."""
+    items = echo(plan)
+    parsed: dict[str, Any] = {}
+    for e in items:
+        value = e.value
+        parsed[e.option] = q(value, e.kind) if e.kind is not None and value is not None else value
+    order = plan.order
+    dose = order.dose
+    per_kg = dose is not None and dose.check("[mass] / [mass]")
+    parsed["dose"] = q(dose, "dose") if dose is not None and not per_kg else None
+    parsed["dose_per_kg"] = q(dose, "dose_per_kg") if per_kg else None
+    parsed["dose_per"] = None if dose is None else ("day" if order.dose_per_day else "course")
+    parsed["override"] = [{"kind": o.kind, "reason": o.reason} for o in order.overrides]
+    return {
+        "typed": typed,
+        "entered": {e.option: e.entered for e in items},
+        "parsed": parsed,
+    }
+
+
+def plan_to_dict(plan: Plan, typed: dict[str, str | list[str]] | None = None) -> dict[str, Any]:
     p = plan.patient
     crcl = plan.crcl
     product = plan.product
@@ -105,6 +129,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "max_dose_rate": q(plan.ladder.ceiling, "dose_rate"),
         "course_dose": q(plan.course_dose, "dose"),
         "course_dose_per_kg": q(plan.course_dose_per_kg, "dose_per_kg"),
+        "daily_dose_per_kg": q(plan.daily_dose_per_kg, "dose_per_kg"),
         "total_dose": q(plan.total_dose, "dose"),
         "total_volume": q(plan.total_volume, "volume"),
         "clock": "clock" if plan.clock_given else "elapsed",
@@ -114,4 +139,5 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             {"code": w.code, "severity": w.severity.label, "message": w.message} for w in plan.warnings
         ],
         "alternatives": [_alternative(a) for a in plan.alternatives],
+        "inputs": inputs_dict(plan, typed),
     }

@@ -16,6 +16,8 @@ from ivig_desktop.engine.formulary import Formulary, Product, Titration, bundled
 from ivig_desktop.engine.order_details import OrderDetails
 from ivig_desktop.engine.overrides import Override, check_overrides
 from ivig_desktop.engine.patient import CreatinineClearance, Patient, creatinine_clearance
+from ivig_desktop.engine.prescription import check_prescribed_max, dose_notation_warnings, prescribed_max
+from ivig_desktop.engine.quantities import dose_text
 from ivig_desktop.engine.regimens import Regimen, Regimens, bundled_regimens
 from ivig_desktop.engine.risk import RiskProfile, Severity, Warning, assess, check_factors
 from ivig_desktop.engine.schedule import DaySchedule, Ladder, build_ladder, schedule_day
@@ -48,7 +50,7 @@ class Order:
     product: str
     indication: str | None = None
     dose: Quantity | None = None
-    """Course dose: per kg (g/kg, mg/kg) or an absolute amount (g). None: the regimen's."""
+    """The entered dose: per kg (g/kg, mg/kg) or an absolute amount (g, mg). None: the regimen's."""
     days: int | None = None
     weight_policy: str = "auto"
     start: time | None = None
@@ -56,12 +58,16 @@ class Order:
     start_low: frozenset[str] = frozenset()
     risks: frozenset[str] = frozenset()
     max_rate: Quantity | None = None
-    """A lower maximum dose rate chosen by the prescriber (mg/kg/min)."""
+    """A lower maximum chosen by the prescriber: mg/kg/min, or mL/kg/min (converted with the product's
+    concentration)."""
     overrides: tuple[Override, ...] = ()
     """Policy or site-limit overrides, each with its typed reason."""
     details: OrderDetails = _NO_DETAILS
     """First-infusion date, the patient's identity, prescriber, allergies and the like: printed,
     saved, never used in a figure (except the date, which dates each day)."""
+    dose_per_day: bool = False
+    """True: ``dose`` is given on each infusion day (``1 g/kg/day``), so the course is dose × days.
+    False: ``dose`` is the whole course (``2 g/kg``), split equally over the days."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +147,11 @@ class Plan:
         return self.order.details.first_date is not None
 
     @property
+    def daily_dose_per_kg(self) -> Quantity:
+        """The course per kg ÷ the days: what a "g/kg/day" order states."""
+        return (self.course_dose_per_kg / len(self.days)).to(G_PER_KG)
+
+    @property
     def total_volume(self) -> Quantity:
         return sum((d.volume for d in self.days), Q_(0.0, ML))
 
@@ -169,23 +180,6 @@ def _course_dose(
             )
             raise InputError("dose", f"the {regimen.name} regimen has no single dose{span}; enter one")
         dose = regimen.course_dose
-    if dose.check("[mass]"):
-        course = dose.to(G)
-        per_kg = (course / weight).to(G_PER_KG)
-    elif dose.check("[mass] / [mass]"):
-        per_kg = dose.to(G_PER_KG)
-        course = (per_kg * weight).to(G)
-    else:
-        raise InputError("dose", f"'{dose.units:~}' is not a dose unit (g/kg, mg/kg or g)")
-    if per_kg.m <= 0:
-        raise InputError("dose", "must be greater than zero")
-    if per_kg > settings.max_course_dose * (1 + 1e-9) and not over_limit_ok:
-        raise InputError(
-            "dose",
-            f"{_fmt(per_kg.m, 2)} g/kg of dosing weight is above the site's hard limit of "
-            f"{_fmt(settings.max_course_dose.m, 2)} g/kg per course (an override with a reason "
-            "is needed to exceed it)",
-        )
     days = order.days
     if days is None:
         if regimen is None:
@@ -195,6 +189,28 @@ def _course_dose(
         days = regimen.days
     if days < 1:
         raise InputError("days", "must be at least 1")
+    daily = ""
+    if order.dose is not None and order.dose_per_day:
+        # In the entered unit, so 400 mg/kg/day × 5 is exactly the 2000 mg/kg a course entry gives.
+        daily = f" ({dose_text(dose, True)} × {days} days)"
+        dose = dose * days
+    if dose.check("[mass]"):
+        course = dose.to(G)
+        per_kg = (course / weight).to(G_PER_KG)
+    elif dose.check("[mass] / [mass]"):
+        per_kg = dose.to(G_PER_KG)
+        course = (per_kg * weight).to(G)
+    else:
+        raise InputError("dose", f"'{dose.units:~}' is not a dose unit (g/kg, mg/kg, g or mg)")
+    if per_kg.m <= 0:
+        raise InputError("dose", "must be greater than zero")
+    if per_kg > settings.max_course_dose * (1 + 1e-9) and not over_limit_ok:
+        raise InputError(
+            "dose",
+            f"{_fmt(per_kg.m, 2)} g/kg of dosing weight{daily} is above the site's hard limit of "
+            f"{_fmt(settings.max_course_dose.m, 2)} g/kg per course (an override with a reason "
+            "is needed to exceed it)",
+        )
     return course, per_kg, days
 
 
@@ -361,10 +377,7 @@ def make_plan(
     unknown_start = [r for r in order.start_low if r not in START_LOW_REASONS]
     if unknown_start:
         raise InputError("start low", f"'{unknown_start[0]}' is not one of {', '.join(START_LOW_REASONS)}")
-    if order.max_rate is not None and not (
-        order.max_rate.check("[mass]/[mass]/[time]") and order.max_rate.m > 0
-    ):
-        raise InputError("maximum rate", "must be a positive dose rate in mg/kg/min")
+    max_rate = prescribed_max(order, product)
 
     warnings: list[Warning] = []
     dw = dosing_weight(patient, cat.policy(order.weight_policy), order.indication)
@@ -375,6 +388,9 @@ def make_plan(
     course, per_kg, n_days = _course_dose(
         order, regimen, weight, settings, over_limit_ok="dose-limit" in overrides
     )
+    if max_rate is not None:
+        check_prescribed_max(order, max_rate, _titration(product, regimen)[0], product, settings, weight)
+    warnings += dose_notation_warnings(order, regimen, per_kg, n_days)
     if per_kg > settings.max_course_dose * (1 + 1e-9):
         warnings.append(
             Warning(
@@ -390,7 +406,7 @@ def make_plan(
         regimen,
         risk,
         overrides,
-        order.max_rate,
+        max_rate,
         bool(order.start_low),
         course,
         n_days,
@@ -461,7 +477,8 @@ def _alternatives(plan: Plan, cat: Catalogue, overrides: dict[str, Override]) ->
     order = plan.order
     limit = plan.volume_limit
     n = len(plan.days)
-    per_kg_order = replace(order, dose=plan.course_dose_per_kg, days=n)
+    max_rate = prescribed_max(order, plan.product)
+    per_kg_order = replace(order, dose=plan.course_dose_per_kg, dose_per_day=False, days=n, max_rate=max_rate)
     weight = plan.rate_weight
 
     def add(kind: str, text: str, new: Order, product: Product, days: int, max_rate: Quantity | None) -> None:
@@ -500,7 +517,7 @@ def _alternatives(plan: Plan, cat: Catalogue, overrides: dict[str, Override]) ->
                 replace(per_kg_order, product=alt_p.id),
                 alt_p,
                 n,
-                order.max_rate,
+                max_rate,
             )
     max_days = max(plan.regimen.days_range[1] if plan.regimen and plan.regimen.days_range else n + 1, n + 1)
     for days in range(n + 1, max_days + 1):
@@ -512,7 +529,7 @@ def _alternatives(plan: Plan, cat: Catalogue, overrides: dict[str, Override]) ->
                 replace(per_kg_order, days=days),
                 plan.product,
                 days,
-                order.max_rate,
+                max_rate,
             )
             break
     rungs = [r.dose_rate for r in plan.ladder.rungs[:-1]]

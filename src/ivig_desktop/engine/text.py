@@ -13,7 +13,7 @@ _ALLOWED_CONTROLS = frozenset("\t\n")
 
 
 def control_character(text: str) -> str | None:
-    """"U+001B" for the first control or invisible formatting character of ``text``, else None.
+    """ "U+001B" for the first control or invisible formatting character of ``text``, else None.
 
     An escape sequence in a product name would repaint a terminal, and a right-to-left override
     would show a reason reversed; neither belongs in a figure's name or reason.

@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from ivig_desktop import resources
-from ivig_desktop.engine import datafile
+from ivig_desktop.engine import datafile, display
 from ivig_desktop.engine.errors import DataError, InputError, nearest
 from ivig_desktop.engine.patient import Patient, Sex
 from ivig_desktop.engine.units import CM, KG, Q_, Quantity
@@ -211,7 +211,8 @@ def _excluded(rule: Rule, patient: Patient, indication: str | None) -> str | Non
     if rule.test == "age_below":
         assert rule.value is not None and rule.unit is not None
         if patient.age < Q_(rule.value, rule.unit):
-            return f"age {patient.age_years:.1f} y is under {rule.value:g} y"
+            shown = f"{patient.age_years:.1f} y" if patient.age_years >= 2 else display.age(patient.age)
+            return f"age {shown} is under {rule.value:g} y"
         return None
     if rule.test == "height_below":
         assert rule.value is not None and rule.unit is not None

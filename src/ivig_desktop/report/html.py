@@ -13,6 +13,7 @@ from html import escape
 
 from ivig_desktop import __version__
 from ivig_desktop.engine import display as d
+from ivig_desktop.engine.inputs import echo
 from ivig_desktop.engine.plan import DayPlan, Plan
 from ivig_desktop.engine.risk import Severity
 from ivig_desktop.engine.risk_factors import Warning
@@ -59,7 +60,7 @@ def _patient_block(plan: Plan) -> str:
         '<table width="100%" cellpadding="3" border="1" cellspacing="0">'
         f"<tr><td>Name: {_BLANK}</td><td>MRN: {_BLANK}</td><td>Date of birth: {_BLANK}</td></tr>"
         f"<tr><td>Weight {d.fmt(p.actual_weight, 'weight')}; height {d.fmt(p.height, 'height')}; "
-        f"{p.sex.value}; age {d.number(p.age_years, 1)} y{'; pregnant' if p.pregnant else ''}</td>"
+        f"{p.sex.value}; age {d.age(p.age)}{'; pregnant' if p.pregnant else ''}</td>"
         f"<td>{escape(d.body_size(p))}</td>"
         f"<td>Serum creatinine {scr}; CrCl {crcl_text}</td></tr>"
         "</table>"
@@ -80,9 +81,18 @@ def _order_block(plan: Plan) -> str:
         f"{d.fmt(plan.course_dose_per_kg, 'dose_per_kg')} × {d.fmt(plan.dosing.weight, 'weight')} = "
         f"<b>{d.fmt(plan.course_dose, 'dose')}</b> over {len(plan.days)} day(s); "
         f"total given {d.fmt(plan.total_dose, 'dose')}, {d.fmt(plan.total_volume, 'volume')}.<br>"
+        f"<b>Dose:</b> {escape(d.dose_statement(plan))}.<br>"
         f"Formulary {escape(plan.formulary_revision)}; site settings {escape(plan.settings_revision)}; "
         f"ivig_desktop {__version__}.</p>"
     )
+
+
+def entered_block(plan: Plan) -> str:
+    """Every input as entered and as read, compact: one paragraph, "label: value" separated by
+    semicolons, so the checker sees what the prescriber typed (risk factors that trigger nothing
+    included) without a page of its own."""
+    items = "; ".join(f"{escape(e.label)}: {escape(e.shown)}" for e in echo(plan))
+    return f"<p><b>Entered:</b> {items}.</p>"
 
 
 def _warnings_block(plan: Plan) -> str:
@@ -196,7 +206,7 @@ def day_html(plan: Plan, day: DayPlan, *, h12: bool = False) -> str:
         f"<html><head>{_STYLE}</head><body>"
         "<h1>IVIG infusion schedule</h1>"
         "<p><b>Verify: this plan must be independently checked by a second clinician before use.</b></p>"
-        f"{_patient_block(plan)}{_order_block(plan)}{_warnings_block(plan)}"
+        f"{_patient_block(plan)}{_order_block(plan)}{entered_block(plan)}{_warnings_block(plan)}"
         f"{_day_block(plan, day, h12=h12)}"
         "</body></html>"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ivig_desktop.engine import display as d
+from ivig_desktop.engine.inputs import echo
 from ivig_desktop.engine.plan import Plan
 
 VERIFY_BANNER = "VERIFY: this plan must be independently checked by a second clinician before use."
@@ -14,6 +15,13 @@ def _table(rows: list[list[str]], right: set[int]) -> list[str]:
         "  " + "  ".join(c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(r))
         for r in rows
     ]
+
+
+def entered_section(plan: Plan) -> list[str]:
+    """Every input as entered and as read, so the checker sees what the prescriber typed."""
+    items = echo(plan)
+    width = max(len(e.label) for e in items) + 1
+    return ["ENTERED", *(f"  {(e.label + ':').ljust(width)} {e.shown}" for e in items), ""]
 
 
 def render_text(plan: Plan) -> str:
@@ -28,7 +36,7 @@ def render_text(plan: Plan) -> str:
     )
     lines.append(
         f"Patient:        {d.fmt(p.actual_weight, 'weight')}, {d.fmt(p.height, 'height')}, "
-        f"{p.sex.value}, {d.number(p.age_years, 1)} y" + ("; pregnant" if p.pregnant else "")
+        f"{p.sex.value}, {d.age(p.age)}" + ("; pregnant" if p.pregnant else "")
     )
     lines.append(f"                {d.body_size(p)}; {crcl_text}")
     lines.append(f"Dosing weight:  {d.fmt(plan.dosing.weight, 'weight')} ({plan.dosing.basis})")
@@ -46,6 +54,7 @@ def render_text(plan: Plan) -> str:
         f"{d.fmt(plan.course_dose_per_kg, 'dose_per_kg')} × {d.fmt(plan.dosing.weight, 'weight')} = "
         f"{d.fmt(plan.course_dose, 'dose')} over {len(plan.days)} day(s)"
     )
+    lines.append(f"Dose:           {d.dose_statement(plan)}")
     lines.append(
         f"Total:          {d.fmt(plan.total_dose, 'dose')} given, {d.fmt(plan.total_volume, 'volume')}"
     )
@@ -53,6 +62,7 @@ def render_text(plan: Plan) -> str:
         f"Data:           formulary {plan.formulary_revision}; site settings {plan.settings_revision}"
     )
     lines.append("")
+    lines.extend(entered_section(plan))
     if plan.warnings:
         lines.append("WARNINGS")
         lines.extend(f"  [{w.severity.label.upper()}] {w.code}: {w.message}" for w in plan.warnings)

@@ -28,7 +28,11 @@ from ivig_desktop.engine.units import Q_, Quantity
 from ivig_desktop.store.files import write_atomic
 
 FORMAT = "ivig_desktop plan"
-SCHEMA = 1
+SCHEMA = 2
+"""2: ``inputs.order.dose_per_day`` says whether ``dose`` is per day or the course. A schema-1 reader
+would read a daily dose as the course (half the course meant), so it must refuse these files."""
+READS = (1, 2)
+"""Schema 1 files have no daily doses: their ``dose`` is the course."""
 SUFFIX = ".ivig"
 MAX_BYTES = 1_000_000
 """A plan is a few kB; anything near a megabyte is not one of ours."""
@@ -44,10 +48,10 @@ _UNITS = {
     # Every unit the quantity parser accepts for the field, so whatever was typed reopens.
     "weight": {"kg": "kilogram", "lb": "pound", "g": "gram", "mg": "milligram"},
     "height": {"cm": "centimeter", "in": "inch", "m": "meter", "mm": "millimeter", "ft": "foot"},
-    "age": {"y": "year", "months": "month", "weeks": "week"},
+    "age": {"y": "year", "months": "month", "weeks": "week", "days": "day"},
     "serum_creatinine": {"mg/dL": "milligram / deciliter", "µmol/L": "micromole / liter"},
-    "dose": {"g/kg": "gram / kilogram", "mg/kg": "milligram / kilogram", "g": "gram"},
-    "max_rate": {"mg/kg/min": "milligram / kilogram / minute"},
+    "dose": {"g/kg": "gram / kilogram", "mg/kg": "milligram / kilogram", "g": "gram", "mg": "milligram"},
+    "max_rate": {"mg/kg/min": "milligram / kilogram / minute", "mL/kg/min": "milliliter / kilogram / minute"},
 }
 _ABBREV = {name: abbrev for table in _UNITS.values() for abbrev, name in table.items()}
 
@@ -79,6 +83,7 @@ def inputs_to_dict(patient: Patient, order: Order) -> dict[str, Any]:
             "product": order.product,
             "indication": order.indication,
             "dose": _q(order.dose),
+            "dose_per_day": order.dose_per_day,
             "days": order.days,
             "weight_policy": order.weight_policy,
             "start": order.start.strftime("%H:%M") if order.start else None,
@@ -159,6 +164,7 @@ _ORDER_KEYS = frozenset(
         "risks",
         "max_rate",
         "overrides",
+        "dose_per_day",
     }
 )
 _QUANTITY_KEYS = frozenset({"magnitude", "units"})
@@ -201,6 +207,7 @@ _RESULTS: dict[str, object] = {
     "max_dose_rate": _QTY,
     "course_dose": _QTY,
     "course_dose_per_kg": _QTY,
+    "daily_dose_per_kg": _QTY,
     "total_dose": _QTY,
     "total_volume": _QTY,
     "clock": _STR,
@@ -341,7 +348,7 @@ class _Reader:
             raise self.fail(at, f"units must be one of {', '.join(_UNITS[kind])}")
         value = Q_(float(mag), _UNITS[kind][units])
         try:
-            return spec.check(value) if spec.canonical else value
+            return spec.check(value)
         except InputError as exc:
             raise self.fail(at, exc.message) from None
 
@@ -393,9 +400,11 @@ def read_document(path: Path) -> dict[str, Any]:
     if top.get("format") != FORMAT:
         raise r.fail("format", f'is not an ivig_desktop plan (expected "{FORMAT}")')
     schema = top.get("schema")
-    if type(schema) is not int or schema != SCHEMA:
+    if type(schema) is not int or schema not in READS:
         shown = repr(schema)[:40]
-        raise r.fail("schema", f"version {shown} is not supported (this version reads {SCHEMA})")
+        raise r.fail(
+            "schema", f"version {shown} is not supported (this version reads {' and '.join(map(str, READS))})"
+        )
     r.table(top, "", _TOP_KEYS)
     for key in ("app_version", "saved_at", "formulary_revision", "settings_revision"):
         if key in top and not (isinstance(top[key], str) and len(top[key]) <= 200):
@@ -446,6 +455,11 @@ def inputs_from_document(doc: dict[str, Any], source: str) -> tuple[Patient, Ord
             start = fields.parse_clock(start_text)
         except InputError as exc:
             raise r.fail(f"{wo}.start", exc.message) from None
+    per_day = o.get("dose_per_day", False)
+    if not isinstance(per_day, bool):
+        raise r.fail(f"{wo}.dose_per_day", "must be true or false")
+    if per_day and doc.get("schema") == 1:
+        raise r.fail(f"{wo}.dose_per_day", "is not part of schema 1 (its doses are the course)")
     raw_overrides = o.get("overrides", [])
     if not isinstance(raw_overrides, list) or len(raw_overrides) > 10:
         raise r.fail(f"{wo}.overrides", "must be a list")
@@ -469,6 +483,7 @@ def inputs_from_document(doc: dict[str, Any], source: str) -> tuple[Patient, Ord
         risks=r.names(o, "risks", wo),
         max_rate=r.quantity(o, "max_rate", fields.MAX_RATE, "max_rate", wo, optional=True),
         overrides=tuple(overrides),
+        dose_per_day=per_day,
     )
     return patient, order
 

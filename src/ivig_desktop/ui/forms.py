@@ -164,7 +164,10 @@ class PatientForm(QGroupBox):
         self.sex.setAccessibleName("Sex")
         self.sex_field = Marked(self.sex)
         self.age = QuantityField(
-            "AGE", [("years", "year"), ("months", "month"), ("weeks", "week")], "Age", "e.g. 54"
+            "AGE",
+            [("years", "year"), ("months", "month"), ("weeks", "week"), ("days", "day")],
+            "Age",
+            "e.g. 54, 8 months or 10 days",
         )
         self.scr = QuantityField(
             "SERUM_CREATININE",
@@ -241,8 +244,8 @@ class OrderForm(QGroupBox):
         self.indication.setAccessibleName("Indication")
         self.indication_field = Marked(self.indication)
         self.dose = QLineEdit()
-        self.dose.setPlaceholderText("e.g. 2 g/kg, 400 mg/kg or 30 g")
-        self.dose.setAccessibleName("Course dose")
+        self.dose.setPlaceholderText("course 2 g/kg or 35 g; daily 1 g/kg/day")
+        self.dose.setAccessibleName("Dose: a course (2 g/kg) or daily (1 g/kg/day)")
         self.dose_field = Marked(self.dose)
         self.days = QLineEdit()
         self.days.setPlaceholderText("whole days")
@@ -270,12 +273,12 @@ class OrderForm(QGroupBox):
         for cb in (self.first, self.over8, self.switch):
             sl.addWidget(cb)
         self.start = QLineEdit()
-        self.start.setPlaceholderText("HH:MM (optional)")
+        self.start.setPlaceholderText("HH:MM or HHMM (optional)")
         self.start.setAccessibleName("Start time, 24-hour HH:MM")
         self.start_field = Marked(self.start)
         self.max_rate = QLineEdit()
-        self.max_rate.setPlaceholderText("mg/kg/min (optional)")
-        self.max_rate.setAccessibleName("Lower maximum dose rate in mg/kg/min")
+        self.max_rate.setPlaceholderText("mg/kg/min or mL/kg/min (optional)")
+        self.max_rate.setAccessibleName("Lower maximum rate in mg/kg/min or mL/kg/min")
         self.max_rate_field = Marked(self.max_rate)
         add_row(form, "&Indication:", self.indication_field)
         add_row(form, "&Dose:", self.dose_field)

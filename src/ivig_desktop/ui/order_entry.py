@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from ivig_desktop.engine.plan import Catalogue, Order
     from ivig_desktop.ui.preferences import Preferences
 
-_DOSE_UNITS = {"gram / kilogram": "g/kg", "milligram / kilogram": "mg/kg", "gram": "g"}
 #: Form state: every input widget's text, choice or tick, by a stable key (plain data).
 FormState = dict[str, Any]
 
@@ -211,7 +210,7 @@ class OrderEntry(QScrollArea):
             take("pre-pregnancy weight", lambda: pf.pre_pregnancy.value(required=False)) if pregnant else None
         )
         product = take("product", lambda: require_choice(of.product, "product"))
-        dose = take("dose", lambda: text_or_none(of.dose, lambda t: fields.parse_quantity(t, fields.DOSE)))
+        dose_entry = take("dose", lambda: text_or_none(of.dose, fields.parse_dose))
         days = take("days", lambda: text_or_none(of.days, fields.parse_days))
         start = take("start", lambda: text_or_none(of.start, fields.parse_clock))
         max_rate = take(
@@ -235,7 +234,8 @@ class OrderEntry(QScrollArea):
         order = lazy.plan.Order(
             product=product,  # type: ignore[arg-type]
             indication=of.indication.currentData(),
-            dose=dose,
+            dose=dose_entry[0] if dose_entry else None,
+            dose_per_day=bool(dose_entry and dose_entry[1]),
             days=days,
             weight_policy=of.policy.currentData(),
             start=start,
@@ -279,9 +279,7 @@ class OrderEntry(QScrollArea):
         put(pf.pre_pregnancy, patient.pre_pregnancy_weight if patient else None)
         of.indication.setCurrentIndex(max(0, of.indication.findData(order.indication)) if order else 0)
         of.dose.setText(
-            f"{plain(float(order.dose.m))} {_DOSE_UNITS[str(order.dose.units)]}"
-            if order and order.dose is not None
-            else ""
+            fields.dose_text(order.dose, order.dose_per_day) if order and order.dose is not None else ""
         )
         of.days.setText(str(order.days) if order and order.days is not None else "")
         of.product.setCurrentIndex(max(0, of.product.findData(order.product)) if order else 0)
@@ -292,9 +290,7 @@ class OrderEntry(QScrollArea):
         of.switch.setChecked(bool(order and "product-switch" in order.start_low))
         for rid, cb in self.risk_form.boxes.items():
             cb.setChecked(bool(order and rid in order.risks))
-        of.max_rate.setText(
-            f"{plain(order.max_rate.m_as('mg/kg/min'))} mg/kg/min" if order and order.max_rate else ""
-        )
+        of.max_rate.setText(fields.entered_text(order.max_rate) if order and order.max_rate else "")
         self.overrides_form.set_overrides(order.overrides if order else ())
 
     def apply_order(self, order: Order) -> None:

@@ -6,6 +6,7 @@ emits :attr:`PlanView.alternative_chosen`; the window decides what applying it m
 
 from __future__ import annotations
 
+from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ivig_desktop.engine.risk_factors import Severity
+from ivig_desktop.ui import lazy
 from ivig_desktop.ui.critical import CriticalBanner, critical_warnings
 from ivig_desktop.ui.lazy import display as d
 
@@ -144,7 +146,9 @@ class PlanView(QWidget):
             f"({d.fmt(day.volume_per_kg, 'volume_per_kg')}) of {plan.product.name}; "
             f"<b>time per day {d.duration(day.schedule.duration)}</b>; "
             f"rate weight {d.fmt(plan.rate_weight, 'weight')}; "
-            f"maximum {d.fmt(plan.ladder.ceiling, 'dose_rate')}."
+            f"maximum {d.fmt(plan.ladder.ceiling, 'dose_rate')}.<br>"
+            f"<b>Dose:</b> {escape(d.dose_statement(plan))}.<br>"
+            f"<b>Entered:</b> {escape('; '.join(lazy.inputs.echo_lines(plan)))}."
         )
         for w in plan.warnings:
             item = QListWidgetItem(f"{SEVERITY_MARK[w.severity]} — {w.code}: {w.message}")

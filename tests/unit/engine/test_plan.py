@@ -136,7 +136,7 @@ def test_other_order_errors() -> None:
     assert err.value.field == "start low"
     with pytest.raises(InputError) as err:
         plan("privigen", "pid", max_rate=Q_(2, "mL/h"))
-    assert err.value.field == "maximum rate"
+    assert err.value.field == "max-rate"  # the field the window and the CLI call it
     with pytest.raises(InputError) as err:
         plan("privigen", "pid", weight_policy="nope")
     assert err.value.field == "weight policy"

@@ -159,7 +159,7 @@ def test_parse_clock_accepts(text: str, expected: time) -> None:
     [
         ("24:00", "is not a valid time of day"),
         ("12:60", "is not a valid time of day"),
-        ("0800", "is not a time as HH:MM"),
+        ("800", "is not a time as HH:MM"),  # HHMM (0800) is accepted since issue 11
         ("noon", "is not a time as HH:MM"),
         ("", "is not a time as HH:MM"),
     ],
