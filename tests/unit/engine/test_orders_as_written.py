@@ -268,8 +268,9 @@ def test_an_id_that_could_mean_two_is_refused_naming_both() -> None:
         parse_choice("cidp", REGIMEN_IDS, "indication", "a known indication")
     assert err.value.field == "indication"
     assert "'cidp' could mean cidp-loading or cidp-maintenance" in err.value.message
-    with pytest.raises(InputError, match="could mean octagam-5 or octagam-10"):
-        parse_choice("Octagam", PRODUCT_IDS, "product", "in the formulary")
+    with pytest.raises(InputError) as err:
+        parse_choice("Octagam", sorted(PRODUCT_IDS), "product", "in the formulary")
+    assert "'Octagam' could mean octagam-10 or octagam-5; choose one" in err.value.message
 
 
 # --- numbers bounded, text as text (issue 15, parser part) ----------------------------------------
