@@ -94,7 +94,9 @@ def inputs_dict(plan: Plan, typed: dict[str, Any] | None = None) -> dict[str, An
     }
 
 
-def plan_to_dict(plan: Plan, typed: dict[str, str | list[str]] | None = None) -> dict[str, Any]:
+def plan_to_dict(plan: Plan, typed: dict[str, Any] | None = None, *, inputs: bool = True) -> dict[str, Any]:
+    """The JSON document; ``inputs=False`` leaves out the echo of the inputs (a plan file holds its
+    inputs in a block of their own)."""
     p = plan.patient
     crcl = plan.crcl
     product = plan.product
@@ -139,5 +141,5 @@ def plan_to_dict(plan: Plan, typed: dict[str, str | list[str]] | None = None) ->
             {"code": w.code, "severity": w.severity.label, "message": w.message} for w in plan.warnings
         ],
         "alternatives": [_alternative(a) for a in plan.alternatives],
-        "inputs": inputs_dict(plan, typed),
+        **({"inputs": inputs_dict(plan, typed)} if inputs else {}),
     }

@@ -106,7 +106,7 @@ def plan_document(plan: Plan, *, saved_at: datetime | None = None) -> dict[str, 
         "formulary_revision": plan.formulary_revision,
         "settings_revision": plan.settings_revision,
         "inputs": inputs_to_dict(plan.patient, plan.order),
-        "results": plan_to_dict(plan),
+        "results": plan_to_dict(plan, inputs=False),  # the inputs are in their own block above
     }
 
 
