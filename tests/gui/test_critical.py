@@ -44,7 +44,7 @@ def test_the_critical_banner_counts_and_stays_in_sight(qtbot, critical):
     w = critical
     banner = w.critical_banner
     assert banner.isVisible()
-    assert banner.text().startswith("✖ 1 CRITICAL warning (iga)")
+    assert banner.text().startswith("✖ 1 CRITICAL warning: act on it")
     assert "CRITICAL" in w.status.text() and "Plan is current." not in w.status.text()
     # Not inside any scroll area, and not inside the plan view that greys out while recomputing.
     assert not any(isinstance(a, QAbstractScrollArea) for a in _ancestors(banner))
@@ -59,7 +59,7 @@ def test_the_critical_banner_counts_and_stays_in_sight(qtbot, critical):
     # A second critical (Octagam's maltose with a maltose-sensitive glucose meter): the count follows.
     w.risk_form.boxes["maltose-meter"].setChecked(True)
     wait_for_plan(qtbot, w)
-    assert banner.text().startswith("✖ 2 CRITICAL warnings (iga, maltose)")
+    assert banner.text().startswith("✖ 2 CRITICAL warnings: act on each")
 
 
 def test_the_warnings_list_scrolls_to_the_most_severe_after_every_recompute(qtbot, critical):

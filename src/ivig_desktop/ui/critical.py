@@ -66,9 +66,9 @@ class CriticalBanner(QLabel):
             self.hide()
             return
         n = len(criticals)
-        codes = ", ".join(dict.fromkeys(w.code for w in criticals))
+        self.setToolTip("\n".join(w.message for w in criticals))
         self.setText(
-            f"✖ {n} CRITICAL warning{'s' if n > 1 else ''} ({codes}): act on "
+            f"✖ {n} CRITICAL warning{'s' if n > 1 else ''}: act on "
             f"{'each' if n > 1 else 'it'} before this plan is used. Printing and export ask for a "
             "typed reason for each."
         )

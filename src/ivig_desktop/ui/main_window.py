@@ -120,7 +120,6 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
         self._undo_state: dict = {}
         self._shortcuts: list[tuple[QAction, str]] = []
         self._build_menus()
-        guard_tree(self)  # every choice list and number box: the wheel changes it only when focused
 
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -167,7 +166,10 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
         if saved and self.restoreGeometry(QByteArray.fromBase64(saved.encode("ascii"))):
             return
         screen = self.screen().availableGeometry()
-        self.resize(min(PREFERRED_SIZE[0], screen.width()), min(PREFERRED_SIZE[1], screen.height()))
+        # Nine tenths of a large screen, the preferred size on a middling one, all of a small one.
+        width = max(PREFERRED_SIZE[0], screen.width() * 9 // 10)
+        height = max(PREFERRED_SIZE[1], screen.height() * 9 // 10)
+        self.resize(min(width, screen.width()), min(height, screen.height()))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -183,11 +185,15 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
                 self._first.start(0)
 
     def _install_shortcuts(self) -> None:
-        """Standard key sequences, set after the first paint: resolving them makes PySide6 build
-        its key enums (~30 ms), which need not delay the window's appearance."""
+        """Standard key sequences and the wheel guard, set after the first paint: they make
+        PySide6 build its enums (~30 ms), which need not delay the window's appearance."""
         for action, key in self._shortcuts:
             action.setShortcut(getattr(QKeySequence.StandardKey, key))
         self._shortcuts.clear()
+        # Every choice list and number box: the wheel changes it only when focused. Installed
+        # here, after the first paint, because it needs the Qt enum namespace (~20 ms to build);
+        # no wheel turn can reach a window that has not been painted.
+        guard_tree(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if getattr(self, "_closing", False) or not self._ask_close():

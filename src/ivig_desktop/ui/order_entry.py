@@ -59,11 +59,12 @@ class OrderEntry(QScrollArea):
             il.addWidget(form)
             form.changed.connect(self.changed)
         il.addStretch(1)
-        for combo in inputs.findChildren(QComboBox):
+        shrink = QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        for combo in (self.order_form.indication, self.order_form.product, self.order_form.policy):
             # Long names (weight policies) must not widen the form past a small screen; the open
             # list still shows them in full.
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(8 if combo.count() <= 4 else 22)
+            combo.setSizeAdjustPolicy(shrink)
+            combo.setMinimumContentsLength(22)
         self.setWidget(inputs)
         self.setWidgetResizable(True)
         self.setAccessibleName("Patient and order")

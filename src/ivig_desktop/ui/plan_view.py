@@ -151,7 +151,7 @@ class PlanView(QWidget):
             f"<b>Entered:</b> {escape('; '.join(lazy.inputs.echo_lines(plan)))}."
         )
         for w in plan.warnings:
-            item = QListWidgetItem(f"{SEVERITY_MARK[w.severity]} — {w.code}: {w.message}")
+            item = QListWidgetItem(f"{SEVERITY_MARK[w.severity]}: {w.message}")  # words, not the code
             item.setData(Qt.ItemDataRole.UserRole, w.code)  # the code, for tests and screen readers
             item.setToolTip(w.message)
             item.setForeground(QColor(_SEVERITY_COLOUR[w.severity]))
