@@ -82,6 +82,20 @@ REFUSED = [
         "below the pump resolution",
     ),
     ("weight-repeated", [*CLI_PLAN, "--weight", "80 kg"], "weight", "--weight", "is given twice"),
+    (
+        "override-reason-escape",
+        [*CLI_PLAN, "--override", "rate-cap", "reviewed \x1b[2J by Dr X"],
+        "override reason",
+        "--override",
+        "control character (U+001B)",
+    ),
+    (
+        "kawasaki-dose-too-small",
+        cli_argv(indication="kawasaki", product="privigen", dose="0.01 g"),
+        "dose",
+        "--dose",
+        "Kawasaki disease regimen's fixed 10 h",
+    ),
     ("output-pdf-as-text", cli_argv(output="plan.pdf", format="text"), "output", "--format", "ends in .pdf"),
     ("save-empty", cli_argv(save=""), "save", "--save", "is empty"),
     ("output-empty", cli_argv(output=""), "output", "--output", "is empty"),
@@ -241,3 +255,18 @@ def test_an_override_on_the_command_line_is_applied_and_recorded() -> None:
     )
     assert doc["overrides"] == [{"kind": "actual-weight", "reason": "team decision 12"}]
     assert doc["dosing_weight_basis"] == "actual" and doc["dosing_weight"]["magnitude"] == 150
+
+
+def test_max_rate_in_ml_per_kg_per_min_is_planned_in_mg_per_kg_per_min() -> None:
+    """0.04 mL/kg/min of Octagam 10 % (100 mg/mL) is 4 mg/kg/min."""
+    doc = _json(cli_argv(max_rate="0.04 mL/kg/min"))
+    assert doc["max_dose_rate"] == {"magnitude": 4.0, "units": "mg/kg/min"}  # below the label's 12
+    assert doc["inputs"]["parsed"]["max_rate"] == {"magnitude": 4.0, "units": "mg/kg/min"}
+    assert doc["inputs"]["entered"]["max_rate"] == "0.04 mL/kg/min"
+
+
+def test_a_pdf_suffix_writes_a_pdf(tmp_path: Path) -> None:
+    target = tmp_path / "schedule.pdf"
+    done = _process([*CLI_PLAN, "--output", str(target)])
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert target.read_bytes().startswith(b"%PDF")

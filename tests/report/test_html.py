@@ -214,3 +214,26 @@ def test_patient_figures_and_creatinine() -> None:
     assert "Serum creatinine 1.3 mg/dL; CrCl " in html
     assert f"CrCl {d.fmt(p.crcl.value, 'crcl')}" in html
     assert "Serum creatinine not entered; CrCl not calculated" in render_html(plan("octagam-10", "itp"))
+
+
+def test_the_printout_shows_every_input_as_entered_and_the_dose_three_ways() -> None:
+    """Issue 11: "180 lb (81.6 kg)", a risk factor that triggers nothing, the daily dose as typed."""
+    from ivig_desktop.engine.patient import Patient, Sex
+    from ivig_desktop.engine.plan import Order, make_plan
+    from ivig_desktop.engine.quantities import parse_dose
+    from ivig_desktop.engine.units import Q_
+    from ivig_desktop.report.html import entered_block
+
+    dose, per_day = parse_dose("1 g/kg/day")
+    pt = Patient(Q_(180, "lb"), Q_(175, "cm"), Sex.FEMALE, Q_(45, "year"))
+    p = make_plan(
+        pt,
+        Order("privigen", "itp", dose, 2, "actual", risks=frozenset({"corn-allergy"}), dose_per_day=per_day),
+    )
+    assert "corn" not in {w.code for w in p.warnings}  # Privigen has no corn: the factor triggers nothing
+    block = entered_block(p)
+    for shown in ("Weight: 180 lb (81.6 kg)", "Risk factors: corn-allergy", "Dose: 1 g/kg/day (daily)"):
+        assert shown in block
+    page = render_html(p)
+    assert page.count(block) == len(p.days)
+    assert "2 g/kg course = 1 g/kg/day × 2 days = 81.65 g/day (163.29 g course)" in page

@@ -31,8 +31,11 @@ class Override:
 
 def check_overrides(overrides: tuple[Override, ...]) -> dict[str, Override]:
     """Refuse unknown kinds, duplicates and overrides without a real typed reason."""
+    from ivig_desktop.engine.quantities import check_text  # here: the window imports this module early
+
     out: dict[str, Override] = {}
     for o in overrides:
+        check_text(o.reason or "", "override reason")
         if o.kind not in KINDS:
             raise InputError("override", f"'{o.kind}' is not one of {', '.join(KINDS)}")
         if o.kind in out:

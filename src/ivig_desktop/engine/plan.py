@@ -16,7 +16,12 @@ from ivig_desktop.engine.formulary import Formulary, Product, Titration, bundled
 from ivig_desktop.engine.order_details import OrderDetails
 from ivig_desktop.engine.overrides import Override, check_overrides
 from ivig_desktop.engine.patient import CreatinineClearance, Patient, creatinine_clearance
-from ivig_desktop.engine.prescription import check_prescribed_max, dose_notation_warnings, prescribed_max
+from ivig_desktop.engine.prescription import (
+    check_prescribed_max,
+    dose_notation_warnings,
+    prescribed_max,
+    pump_culprit,
+)
 from ivig_desktop.engine.quantities import dose_text
 from ivig_desktop.engine.regimens import Regimen, Regimens, bundled_regimens
 from ivig_desktop.engine.risk import RiskProfile, Severity, Warning, assess, check_factors
@@ -401,19 +406,22 @@ def make_plan(
                 f"Reason: {overrides['dose-limit'].reason}",
             )
         )
-    lay = _layout(
-        product,
-        regimen,
-        risk,
-        overrides,
-        max_rate,
-        bool(order.start_low),
-        course,
-        n_days,
-        weight,
-        settings,
-        _day_start(order, 1),
-    )
+    try:
+        lay = _layout(
+            product,
+            regimen,
+            risk,
+            overrides,
+            max_rate,
+            bool(order.start_low),
+            course,
+            n_days,
+            weight,
+            settings,
+            _day_start(order, 1),
+        )
+    except InputError as exc:
+        raise pump_culprit(exc, regimen, _titration(product, regimen)[0], course / n_days, weight) from None
     warnings += lay.warnings
     titration, titration_note, off_label = lay.titration, lay.titration_note, lay.off_label
     cap_rate, cap_reason, pick, volume, ladder = (

@@ -102,3 +102,24 @@ def check_prescribed_max(
             f"{number(pump_rate(rate, weight, product.conc).m_as('mL/h'), 3)} mL/h, below the pump "
             f"resolution {number(step.m_as('mL/h'), 2)} mL/h; choose a higher maximum rate",
         )
+
+
+def pump_culprit(
+    exc: InputError, regimen: Regimen | None, titration: Titration, day_dose: Quantity, weight: Quantity
+) -> InputError:
+    """A pump rate below the resolution is blamed on the field really at fault: with a regimen that
+    infuses each day's dose over a fixed time (Kawasaki), the rate follows the dose, and when that
+    fixed-time rate is below the label's start rate it is the dose, not the weight."""
+    if exc.field != "weight" or "pump resolution" not in exc.message or regimen is None:
+        return exc
+    if regimen.infusion_hours is None:
+        return exc
+    fixed = (day_dose / regimen.infusion_hours[0] / weight).to(MG_PER_KG_MIN)
+    if fixed >= titration.start_rate.to(MG_PER_KG_MIN):
+        return exc
+    return InputError(
+        "dose",
+        f"{number(day_dose.m_as('g'), 2)} g a day over the {regimen.name} regimen's fixed "
+        f"{number(regimen.infusion_hours[0].m_as('h'), 1)} h runs at {number(fixed.m, 6)} mg/kg/min: "
+        f"{exc.message}",
+    )

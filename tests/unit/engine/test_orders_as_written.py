@@ -338,3 +338,13 @@ def test_settings_numbers_are_bounded_too() -> None:
         parse_number("1.000", "standard volume")
     with pytest.raises(InputError, match="control character"):
         parse_number("1\x1b", "standard volume")
+
+
+def test_a_fixed_time_regimen_below_the_pump_resolution_blames_the_dose() -> None:
+    """Kawasaki infuses each day's dose over 10 h: 0.01 g over 10 h at 70 kg is 0.000238 mg/kg/min,
+    below Privigen's start rate, so the dose (not the weight) is at fault."""
+    with pytest.raises(InputError) as err:
+        make_plan(patient(70), Order("privigen", "kawasaki", Q_(0.01, "g"), 1))
+    assert err.value.field == "dose"
+    assert "fixed 10 h runs at 0.000238 mg/kg/min" in err.value.message
+    assert "below the pump resolution 0.1 mL/h" in err.value.message
