@@ -15,3 +15,27 @@ import pytest
 def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """History and other user data go to a temporary folder, also for subprocesses."""
     monkeypatch.setenv("IVIG_DESKTOP_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
+@pytest.fixture(autouse=True)
+def _no_database_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's own IVIG_DESKTOP_DATABASE must not send test records to a real server."""
+    monkeypatch.delenv("IVIG_DESKTOP_DATABASE", raising=False)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One real PostgreSQL server for the whole session (tests/pg.py), removed at the end."""
+    from tests.pg import start
+
+    server = start()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def pg_url(postgres) -> str:
+    """A fresh, empty database of the session's server, as its superuser's URL."""
+    return postgres.url(postgres.new_database())

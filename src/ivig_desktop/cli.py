@@ -1,4 +1,5 @@
-"""Command line: ``ivig-desktop plan|products|indications|risks``.
+"""Command line: ``ivig-desktop plan|products|indications|risks`` (and ``db|formulary|history``,
+in cli_store).
 
 Bad input exits with status 2 and one line on stderr per bad field, each naming the field,
 the option and the way out; nothing is written to stdout and no traceback is shown. Output
@@ -14,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ivig_desktop import cli_store
 from ivig_desktop.engine import quantities as fields
 from ivig_desktop.engine.errors import DataError, InputError
 from ivig_desktop.engine.formulary import bundled_formulary, load_formulary
@@ -210,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--settings", action=_Once, help="a site settings file (TOML) replacing the bundled one"
     )
     _add_order_details(p)
+    cli_store.add_database_option(p)
 
     pr = sub.add_parser("products", help="list the formulary's products", allow_abbrev=False)
     pr.add_argument("--formulary", action=_Once, help="a site formulary file (TOML)")
@@ -217,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("risks", help="list the risk factors (the ids --risk takes) and what each covers")
     hp = sub.add_parser("help", help="show this help, or a command's help: help plan")
     hp.add_argument("topic", nargs="?", help="a command")
+    cli_store.add_commands(sub)
     parser.commands = sub  # type: ignore[attr-defined]
     return parser
 
@@ -300,6 +304,14 @@ def _catalogue(args: argparse.Namespace) -> Catalogue:
     cat = bundled_catalogue()
     if args.formulary:
         cat = Catalogue(load_formulary(Path(args.formulary)), cat.regimens, cat.policies, cat.settings)
+    else:
+        # A configured database's current formulary revision, unless --formulary names a file.
+        found = cli_store.database_formulary(args.database)
+        if found is not None:
+            form, _STORE["revision_id"], note = found
+            cat = Catalogue(form, cat.regimens, cat.policies, cat.settings)
+            if note:
+                _NOTES.append(f"database: {note}")
     if args.settings:
         cat = Catalogue(cat.formulary, cat.regimens, cat.policies, load_settings(Path(args.settings)))
     return cat
@@ -489,6 +501,8 @@ def _cmd_plan(args: argparse.Namespace) -> str | None:
             bad.lines.append(f"{name}: is empty; give a file name [--{name}]")
         elif value is not None:
             bad.take(f"--{name}", fields.check_text, value, name)
+    if args.database is not None and not args.database.strip():
+        bad.lines.append("database: is empty; give a URL or leave --database out [--database]")
     fmt = _format(args, bad)
     paper = _paper(args, bad)
     if fmt == "pdf" and not (args.output or "").strip():
@@ -523,6 +537,7 @@ def _cmd_plan(args: argparse.Namespace) -> str | None:
         plan = make_plan(patient, order, cat)
     except InputError as exc:
         raise BadFieldsError([_line(exc)]) from None
+    _STORE["database"] = args.database
     if args.save:
         # Saved only after the output was written: a run that fails leaves no plan file behind.
         _AFTER.append(lambda: _save(plan, Path(args.save)))
@@ -533,11 +548,10 @@ def _cmd_plan(args: argparse.Namespace) -> str | None:
         changed = changes(saved, plan)
     if fmt == "pdf":
         from ivig_desktop.report.printing import pdf_bytes
-        from ivig_desktop.store.history import History
 
         target = Path(args.output)
         write_atomic(target, pdf_bytes(plan, paper=paper))
-        _record(History, plan, "export-pdf", target)  # only once the file exists
+        _AFTER.insert(0, lambda: _record(plan, "export-pdf", target))  # only once the file exists
         return None
     if fmt == "json":
         from ivig_desktop.engine.export import plan_to_dict
@@ -561,23 +575,33 @@ def _cmd_plan(args: argparse.Namespace) -> str | None:
 
 
 _AFTER: list = []  # steps that run once the command's output is written
+_NOTES: list[str] = []  # one line each on stderr after a run that succeeded (records waiting)
+_UNRECORDED: list[str] = []  # history failures: reported once every file asked for is written
+_STORE: dict = {}  # the run's --database and the formulary revision id its plan used
 
 
-def _record(history_cls, plan, action: str, target: Path) -> None:
-    from ivig_desktop.store.history import HistoryError
+def _record(plan, action: str, target: Path) -> None:
+    """Record a file that was written; a failure is reported after the run's other files are
+    written (issue 15: a broken history stops neither the PDF nor the plan file)."""
+    from ivig_desktop.store.history import History, HistoryError
 
     try:
-        history_cls().record(plan, action, str(target.resolve()))
+        history = History(database=_STORE.get("database"))
+        rid = history.record(
+            plan, action, str(target.resolve()), formulary_revision_id=_STORE.get("revision_id")
+        )
     except (HistoryError, OSError) as exc:
-        raise InputError("history", f"{target} was written but not recorded in the history ({exc})") from exc
+        _UNRECORDED.append(f"{target} was written but not recorded in the history ({exc})")
+        return
+    if rid is None:
+        _NOTES.append(f"history: {history.last_queued}")
 
 
 def _save(plan, path: Path) -> None:
-    from ivig_desktop.store.history import History
     from ivig_desktop.store.plan_file import save_plan
 
     save_plan(plan, path)
-    _record(History, plan, "save", path)
+    _record(plan, "save", path)
 
 
 def _cmd_products(args: argparse.Namespace) -> str:
@@ -662,8 +686,11 @@ def main(argv: list[str] | None = None) -> int:
             "indications": _cmd_indications,
             "risks": _cmd_risks,
             "help": lambda a: _cmd_help(a, parser),
+            **cli_store.COMMANDS,
         }
-        _AFTER.clear()
+        for pending in (_AFTER, _NOTES, _UNRECORDED):
+            pending.clear()
+        _STORE.clear()
         repeated = args.__dict__.get("_repeated", [])
         if repeated and args.command != "plan":
             raise BadFieldsError(repeated)
@@ -675,8 +702,12 @@ def main(argv: list[str] | None = None) -> int:
             _emit(content, output)
         for step in _AFTER:
             step()
+        if _UNRECORDED:
+            return _fail("history: " + "; ".join(_UNRECORDED))
         if not output:
             _emit(content, None)
+        for note in _NOTES:
+            sys.stderr.write(f"{PROG}: note: {' '.join(note.split())}\n")
     except BadFieldsError as exc:
         for line in exc.lines:
             _fail(line)

@@ -384,7 +384,9 @@ def test_the_history_window_lists_records_and_reopens_one(
     assert [dlg.table.item(r, 3).text() for r in range(2)] == ["export-pdf", "save"]
     assert [dlg.table.item(r, 5).text() for r in range(2)] == ["privigen", "octagam-10"]
     assert dlg.table.item(1, 4).text() == str(tmp_path / "a.ivig")
-    assert dlg.status.text() == "2 record(s)"
+    # Issue 16: the status names the store the records come from, and a column the formulary revision.
+    assert dlg.status.text() == f"2 record(s) in {hist.path}"
+    assert [dlg.table.item(r, 7).text() for r in range(2)] == ["2026-11-24 bundled"] * 2
 
     dlg.search.setText("octagam")
     assert dlg.table.rowCount() == 1

@@ -20,7 +20,7 @@ from ivig_desktop.engine.overrides import Override
 from ivig_desktop.engine.patient import Patient, Sex
 from ivig_desktop.engine.plan import Order, make_plan
 from ivig_desktop.engine.units import Q_
-from ivig_desktop.store.history import MIGRATIONS, SCHEMA_VERSION, History, HistoryError
+from ivig_desktop.store.history import HEAD, SCHEMA_VERSION, History, HistoryError
 from tests.helpers import patient, plan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -165,9 +165,10 @@ def test_history_uses_wal_and_records_its_schema_version(tmp_path: Path) -> None
     History(path).record(plan(), "save")
     assert _sql(path, "PRAGMA journal_mode") == [("wal",)]
     assert _sql(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
-    assert SCHEMA_VERSION == len(MIGRATIONS) >= 1
+    assert SCHEMA_VERSION == 2
+    assert _sql(path, "SELECT version_num FROM alembic_version") == [(HEAD,)]
     names = {r[0] for r in _sql(path, "SELECT name FROM sqlite_master")}
-    assert {"record", "record_no_update", "record_no_delete", "record_time"} <= names
+    assert {"record", "record_no_update", "record_no_delete", "record_time", "record_uid"} <= names
 
 
 def test_a_newer_schema_is_refused_and_nothing_is_added(tmp_path: Path) -> None:
@@ -228,7 +229,8 @@ def test_a_database_that_is_not_sqlite_is_an_error_not_a_wipe(tmp_path: Path) ->
     path = tmp_path / "h.sqlite3"
     path.write_bytes(b"this is not a database" * 100)
     before = path.read_bytes()
-    with pytest.raises(sqlite3.DatabaseError):
+    # Issue 15: one line naming the file, and the file kept for inspection.
+    with pytest.raises(HistoryError, match=r"h\.sqlite3 is not usable \(file is not a database\); it is "):
         History(path).count()
     assert path.read_bytes() == before
 

@@ -91,6 +91,11 @@ class PreferencesDialog(QDialog):
         self.formulary.setPlaceholderText("bundled formulary")
         self.formulary.setAccessibleName("Site formulary file")
         form.addRow("Site &formulary file:", self.formulary)
+        self.database = QLineEdit(prefs.get("database_url"))
+        self.database.setPlaceholderText("this workstation's own history file")
+        self.database.setAccessibleName("Clinic database URL")
+        self.database.setToolTip("postgresql://login@server/database: the clinic's shared history")
+        form.addRow("Clinic &database:", self.database)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b00020;")
@@ -116,6 +121,7 @@ class PreferencesDialog(QDialog):
         for key, edit in self.numbers.items():
             edit.setText(f"{DEFAULTS[key]:g}")
         self.formulary.setText(DEFAULTS["site_formulary"])
+        self.database.setText(DEFAULTS["database_url"])
 
     def _validated(self) -> dict[str, object]:
         values: dict[str, object] = {k: b.currentText() for k, b in self.choices.items()}
@@ -137,6 +143,15 @@ class PreferencesDialog(QDialog):
             except DataError as exc:
                 raise ValueError(f"Site formulary file: {exc}") from None
         values["site_formulary"] = site
+        url = self.database.text().strip()
+        if url:
+            from ivig_desktop.store.database import StoreError, parse_url
+
+            try:
+                parse_url(url)  # the form only: the server may be away just now
+            except StoreError as exc:
+                raise ValueError(f"Clinic database: {exc}") from None
+        values["database_url"] = url
         return values
 
     def save(self) -> None:

@@ -205,11 +205,37 @@ class FileActions:
         import sqlite3
 
         try:
-            self.history.record(
-                self.plan, action, label, acknowledged=self.acknowledged if action != "save" else None
+            stored = self.history.record(
+                self.plan,
+                action,
+                label,
+                acknowledged=self.acknowledged if action != "save" else None,
+                formulary_revision_id=self.formulary_revision_id,
             )
         except (lazy.history.HistoryError, OSError, sqlite3.Error) as exc:
             self.error("History not recorded", f"The {action} happened but was not recorded: {exc}")
+            return
+        if stored is None:  # the clinic's server is away: the record waits here, and the user is told
+            self._notice(f"⚠ {self.history.last_queued}")
+        elif self.formulary_revision_id is not None:
+            self._notice_newer_formulary()
+
+    def _notice_newer_formulary(self) -> None:
+        """Told, not applied: a formulary changing under a plan being made would be a surprise."""
+        try:
+            newest, _ = self.history.current_formulary()
+        except lazy.history.HistoryError:
+            return
+        if newest is not None and newest.id != self.formulary_revision_id:
+            self._notice(
+                f"⚠ Formulary revision {newest.id} ({newest.revision}) has been published; this plan "
+                f"used revision {self.formulary_revision_id}. Edit → Preferences → OK loads it."
+            )
+
+    def _notice(self, text: str) -> None:
+        """Shown now, and kept beside the confirmation that follows (see MainWindow.confirm)."""
+        self.record_notice = text
+        self.statusBar().showMessage(text)
 
     def _reopen_record(self, entry_id: int) -> None:
         try:

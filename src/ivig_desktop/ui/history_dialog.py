@@ -17,7 +17,17 @@ from PySide6.QtWidgets import (
 
 from ivig_desktop.store.history import Entry, History, HistoryError
 
-_COLUMNS = ("When", "User", "Workstation", "Action", "File / label", "Product", "Indication", "Overrides")
+_COLUMNS = (
+    "When",
+    "User",
+    "Workstation",
+    "Action",
+    "File / label",
+    "Product",
+    "Indication",
+    "Formulary",
+    "Overrides",
+)
 
 
 class HistoryDialog(QDialog):
@@ -63,22 +73,37 @@ class HistoryDialog(QDialog):
             self.entries = []
             self.status.setText(f"⚠ History could not be read: {exc}")
         else:
-            self.status.setText(f"{len(self.entries)} record(s)")
+            self.status.setText(f"{len(self.entries)} record(s) in {self.history.target}")
+        waiting = self._waiting()
+        if waiting:
+            self.status.setText(
+                f"{self.status.text()} — ⚠ {waiting} record(s) wait on this workstation for the server"
+            )
         self.table.setRowCount(len(self.entries))
         for row, e in enumerate(self.entries):
             overrides = "; ".join(f"{o['kind']}: {o['reason']}" for o in e.overrides)
+            revision = e.formulary_revision
+            if e.formulary_revision_id:
+                revision += f" [revision {e.formulary_revision_id}]"
             values = (
                 e.recorded_at,
-                e.user,
+                e.user + (f" (login {e.login})" if e.login and e.login != e.user else ""),
                 e.workstation,
                 e.action,
                 e.label,
                 e.product,
                 e.indication or "",
+                revision,
                 overrides,
             )
             for col, value in enumerate(values):
                 self.table.setItem(row, col, QTableWidgetItem(value))
+
+    def _waiting(self) -> int:
+        try:
+            return self.history.waiting()
+        except (HistoryError, OSError):
+            return 0
 
     def open_selected(self) -> None:
         row = self.table.currentRow()

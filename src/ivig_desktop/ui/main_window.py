@@ -69,6 +69,10 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
         super().__init__()
         self.prefs = prefs or Preferences()
         self._history = history
+        #: The clinic database's formulary revision in use (Preferences → Clinic database), and a
+        #: note when it is the copy kept here because the server is away.
+        self.formulary_revision_id: int | None = None
+        self.formulary_note = ""
         self._init_output()
         self._init_files()
         self.document = PlanDocument()
@@ -217,8 +221,10 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
 
     @property
     def history(self) -> History:
-        if self._history is None:
-            self._history = lazy.history.History()
+        url = self.prefs.get("database_url") or None
+        if self._history is None or getattr(self, "_history_url", url) != url:
+            self._history = lazy.history.History(database=url)
+            self._history_url = url
         return self._history
 
     @property
@@ -240,7 +246,22 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
                 cat = replace(cat, formulary=lazy.formulary.load_formulary(Path(site)))
             except DataError as exc:
                 self.catalogue_error = f"Site formulary not used, so no plan is made: {exc}"
+        self.formulary_revision_id, self.formulary_note = None, ""
+        if not site and self.prefs.get("database_url"):
+            cat = self._database_formulary(cat)
         return cat
+
+    def _database_formulary(self, cat: Catalogue) -> Catalogue:
+        """The clinic database's current formulary revision, as the command line uses it."""
+        try:
+            found = self.history.formulary()
+        except (lazy.history.HistoryError, DataError) as exc:
+            self.catalogue_error = f"Clinic database formulary not read, so no plan is made: {exc}"
+            return cat
+        if found is None:
+            return cat  # nothing published yet: the bundled formulary
+        form, self.formulary_revision_id, self.formulary_note = found
+        return replace(cat, formulary=form)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -307,6 +328,8 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
                 "Recomputed with the current formulary and settings; changed since saved: "
                 + "; ".join(self.saved_changes)
             )
+        if self.formulary_note:
+            notes.append(self.formulary_note)
         if self.catalogue_error:
             notes.insert(0, self.catalogue_error)
         self.problem_banner.setText("\n".join(f"⚠ {n}" for n in notes))
@@ -323,8 +346,13 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
     _error = error
 
     def confirm(self, text: str) -> None:
-        """A confirmation in the status bar (saved, printed, exported, opened)."""
-        self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
+        """A confirmation in the status bar (saved, printed, exported, opened); a notice from the
+        history (a record waiting for the server, a newer formulary) stays beside it."""
+        notice, self.record_notice = getattr(self, "record_notice", ""), ""
+        if notice:
+            self.statusBar().showMessage(f"{text} {notice}")
+        else:
+            self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
 
     # -- document state and undo ----------------------------------------------------------------
     def sync_document(self) -> None:

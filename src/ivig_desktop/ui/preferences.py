@@ -30,6 +30,8 @@ DEFAULTS: dict[str, Any] = {
     # Window state, not clinical: where file dialogs start and where the window was left.
     "last_folder": "",
     "window_geometry": "",
+    # A clinic's database (postgresql://user@host/db); empty: this workstation's own history file.
+    "database_url": "",
 }
 CHOICES: dict[str, tuple[str, ...]] = {
     "weight_unit": ("kg", "lb"),
