@@ -32,12 +32,12 @@ def add_database_option(parser: argparse.ArgumentParser) -> None:
 def add_commands(sub: Any) -> None:
     """Add the store's subcommands to ``sub`` (their functions are in COMMANDS)."""
     db = sub.add_parser("db", help="create or migrate a clinic database (run by its DBA)")
-    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="{init}")
     init = db_sub.add_parser("init", help="create or migrate the schema and the roles; safe to repeat")
     add_database_option(init)
 
     form = sub.add_parser("formulary", help="publish or show the database's formulary revision")
-    form_sub = form.add_subparsers(dest="formulary_command", required=True)
+    form_sub = form.add_subparsers(dest="formulary_command", required=True, metavar="{publish,show}")
     publish = form_sub.add_parser(
         "publish", help="validate FILE and store it as a new revision (pharmacists only)"
     )
@@ -86,25 +86,10 @@ def database_formulary(url: str | None) -> tuple[Formulary, int, str] | None:
         return None
     from ivig_desktop.store.history import HistoryError
 
-    history = open_history(url)
     try:
-        rev, note = history.current_formulary()
+        return open_history(url).formulary()
     except HistoryError as exc:
         raise _store_error(exc) from exc
-    if rev is None:
-        return None
-    return _revision_formulary(rev), rev.id, note
-
-
-def _revision_formulary(rev: Any) -> Formulary:
-    import tomllib
-    from dataclasses import replace
-
-    from ivig_desktop.engine.formulary import formulary_from_data
-
-    src = f"database formulary revision {rev.id}"
-    form = formulary_from_data(tomllib.loads(rev.content), src)
-    return replace(form, revision=f"{form.revision} (database revision {rev.id})")
 
 
 # -- commands --------------------------------------------------------------------------------------
@@ -146,7 +131,9 @@ def _cmd_formulary(args: argparse.Namespace) -> str:
         return f"No formulary published in {history.target}; plans use the bundled formulary\n"
     if args.toml:
         return rev.content if rev.content.endswith("\n") else rev.content + "\n"
-    form = _revision_formulary(rev)
+    from ivig_desktop.store.history import revision_formulary
+
+    form = revision_formulary(rev)
     by = rev.published_by + (f" (login {rev.login})" if rev.login and rev.login != rev.published_by else "")
     lines = [f"Formulary revision {rev.id}: {form.revision}"]
     if note:

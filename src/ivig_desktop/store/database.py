@@ -160,7 +160,8 @@ class Store:
         self.sqlite = url.get_backend_name() == "sqlite"
         self.path = Path(url.database) if self.sqlite and url.database else None
         #: How people see this store: a file path, or the URL without its password.
-        self.name = str(self.path) if self.path else url.render_as_string(hide_password=True)
+        shown = url.set(drivername="postgresql").render_as_string(hide_password=True)
+        self.name = str(self.path) if self.path else shown
         self._ready = False
 
     # -- connections and errors ----------------------------------------------------------------

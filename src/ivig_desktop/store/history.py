@@ -27,6 +27,7 @@ from typing import Any
 
 from ivig_desktop import __version__, paths
 from ivig_desktop.engine.export import plan_to_dict
+from ivig_desktop.engine.formulary import Formulary
 from ivig_desktop.engine.patient import Patient
 from ivig_desktop.engine.plan import Order, Plan
 from ivig_desktop.engine.risk_factors import Warning
@@ -230,11 +231,31 @@ class History:
                 self._local.cache_formulary(self._remote.name, rev, _now())
         return rev, ""
 
+    def formulary(self) -> tuple[Formulary, int, str] | None:
+        """The current revision as a formulary (checked as a file is), its id and the note of
+        :meth:`current_formulary`; None when nothing has been published."""
+        rev, note = self.current_formulary()
+        if rev is None:
+            return None
+        return revision_formulary(rev), rev.id, note
+
     def publish_formulary(self, content: str, revision: str) -> int:
         return self.store.publish(content, revision, _user(), _now(), __version__)
 
     def init(self) -> list[str]:
         return self.store.init()
+
+
+def revision_formulary(rev: FormularyRevision) -> Formulary:
+    """A stored revision's TOML, read with the same checks as a --formulary file; its revision
+    text names the database revision, so plan files and printouts show which one was used."""
+    import tomllib
+    from dataclasses import replace
+
+    from ivig_desktop.engine.formulary import formulary_from_data
+
+    form = formulary_from_data(tomllib.loads(rev.content), f"database formulary revision {rev.id}")
+    return replace(form, revision=f"{form.revision} (database revision {rev.id})")
 
 
 def _store(path: Path) -> database_module.Store:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -90,12 +91,22 @@ class PreferencesDialog(QDialog):
         self.formulary = QLineEdit(prefs.get("site_formulary"))
         self.formulary.setPlaceholderText("bundled formulary")
         self.formulary.setAccessibleName("Site formulary file")
-        form.addRow("Site &formulary file:", self.formulary)
         self.database = QLineEdit(prefs.get("database_url"))
         self.database.setPlaceholderText("this workstation's own history file")
         self.database.setAccessibleName("Clinic database URL")
         self.database.setToolTip("postgresql://login@server/database: the clinic's shared history")
-        form.addRow("Clinic &database:", self.database)
+        database_label = QLabel("Clinic &database:")
+        database_label.setBuddy(self.database)
+        # One row for both files, so the dialog still fits a 1366 × 768 screen.
+        files = QWidget()
+        files_row = QHBoxLayout(files)
+        files_row.setContentsMargins(0, 0, 0, 0)
+        files_row.addWidget(self.formulary, 1)
+        files_row.addWidget(database_label)
+        files_row.addWidget(self.database, 1)
+        formulary_label = QLabel("Site &formulary file:")
+        formulary_label.setBuddy(self.formulary)
+        form.addRow(formulary_label, files)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b00020;")
