@@ -160,7 +160,12 @@ class History:
         if self._remote is None:
             return self._local.insert_record(row)
         try:
-            self.send_waiting()
+            try:
+                self.send_waiting()
+            except UnreachableError:
+                raise
+            except StoreError:
+                pass  # those keep waiting (and are counted); this record must not be held up by them
             return self._remote.insert_record(row)
         except UnreachableError as exc:
             self._local.queue(self._remote.name, row["uid"], json.dumps(row, ensure_ascii=False), _now())
