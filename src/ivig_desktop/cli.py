@@ -28,6 +28,7 @@ from ivig_desktop.engine.regimens import Regimens, bundled_regimens
 from ivig_desktop.engine.risk import RISK_FACTORS
 from ivig_desktop.engine.risk_factors import RISK_COVERS
 from ivig_desktop.engine.settings import load_settings
+from ivig_desktop.engine.text import printable
 from ivig_desktop.store.files import write_atomic
 
 PROG = "ivig-desktop"
@@ -39,6 +40,25 @@ _START_LOW = (
     ("product-switch", "product_switch"),
 )
 _PATHS = ("output", "input", "save", "formulary", "settings")
+#: Patient and order options a saved plan file already holds: with --input each is refused by
+#: name rather than ignored (a dose typed beside --input must not be dropped without a word).
+_FROM_THE_FILE = (
+    *_REQUIRED,
+    "scr",
+    "pregnant",
+    "pre_pregnancy_weight",
+    "indication",
+    "dose",
+    "days",
+    "weight_policy",
+    "risk",
+    "first_infusion",
+    "over_8_weeks",
+    "product_switch",
+    "max_rate",
+    "start",
+    "override",
+)
 
 #: The option that sets each field the engine names, for the line that says how to fix it.
 OPTION = {
@@ -492,6 +512,33 @@ def _paper(args: argparse.Namespace, bad: _Collect) -> str:
     return "A4"
 
 
+def _refuse_overwriting_an_input(args: argparse.Namespace) -> None:
+    """An output over a file the command reads would destroy it (``--input p.ivig --output p.ivig``
+    wrote the text report over the plan). Saving a revised plan back to its own file is a save,
+    and allowed; the report and the saved plan over each other are not. The targets are checked
+    before anything is written: a FIFO given to --save must not let --output go first."""
+    from ivig_desktop.store.files import same_file, writable_target
+
+    if args.output:
+        writable_target(Path(args.output), "output")
+    if args.save:
+        writable_target(Path(args.save), "plan file")
+    reads = [(f"--{name}", getattr(args, name)) for name in ("input", "formulary", "settings")]
+    writes = [("--output", args.output), ("--save", args.save)]
+    for out_name, out in writes:
+        if not out:
+            continue
+        for in_name, source in [*reads, *(w for w in writes if w[0] != out_name)]:
+            if not source or (out_name, in_name) in (("--save", "--input"), ("--save", "--output")):
+                continue  # a revised plan saved back to its file; the --output/--save pair once
+            if same_file(Path(out), Path(source)):
+                raise InputError(
+                    out_name.lstrip("-"),
+                    f"'{out}' is the file given to {in_name}; writing it would destroy that file. "
+                    "Choose another name",
+                )
+
+
 def _cmd_plan(args: argparse.Namespace) -> str | None:
     bad = _Collect()
     bad.lines.extend(args.__dict__.get("_repeated", []))
@@ -507,6 +554,11 @@ def _cmd_plan(args: argparse.Namespace) -> str | None:
     paper = _paper(args, bad)
     if fmt == "pdf" and not (args.output or "").strip():
         bad.lines.append("output: --format pdf needs --output FILE [--output]")
+    if not bad.lines:
+        try:
+            _refuse_overwriting_an_input(args)
+        except InputError as exc:
+            bad.lines.append(_line(exc))
     cat = bundled_catalogue()
     if not bad.lines:
         try:
@@ -519,9 +571,14 @@ def _cmd_plan(args: argparse.Namespace) -> str | None:
             raise BadFieldsError(bad.lines)
         from ivig_desktop.store.plan_file import load_plan_inputs
 
-        given = [f"--{k}" for k in _REQUIRED if getattr(args, k) is not None]
+        given = [
+            f"--{k.replace('_', '-')}" for k in _FROM_THE_FILE if getattr(args, k) not in (None, False, [])
+        ]
         if given:
-            raise UsageError(f"--input takes the patient and order from the file; remove {given[0]}")
+            raise UsageError(
+                f"--input takes the patient and order from the file; remove {given[0]} "
+                "(to change the plan, reopen it in the window or give every option without --input)"
+            )
         patient, order, doc = load_plan_inputs(Path(args.input))
         order = replace(order, details=_order_details(args, order.details))
         saved = doc.get("results")
@@ -647,7 +704,9 @@ def _cmd_risks(_: argparse.Namespace) -> str:
 
 
 def _fail(message: str) -> int:
-    sys.stderr.write(f"{PROG}: error: {' '.join(message.split())}\n")
+    # One line, and no control character reaches the terminal: an escape sequence in a file name
+    # or a typed value is shown as \x1b, never sent.
+    sys.stderr.write(f"{PROG}: error: {printable(' '.join(message.split()))}\n")
     return 2
 
 

@@ -78,3 +78,14 @@ def write_atomic(path: Path, data: bytes, field: str = "output") -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file: the same name after links and ``..`` are resolved, or
+    (both existing) the same inode, so a hard link or another spelling is caught too."""
+    try:
+        if a.resolve() == b.resolve():
+            return True
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except (OSError, RuntimeError):  # a link loop or a name the file system refuses
+        return False

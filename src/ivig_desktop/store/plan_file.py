@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any
@@ -545,4 +546,66 @@ def changes(saved: dict[str, Any], plan: Plan) -> list[str]:
     new_codes = sorted({w["code"] for w in now["warnings"]})
     if old_codes != new_codes:
         out.append(f"warnings: {', '.join(map(str, old_codes))} → {', '.join(new_codes)}")
-    return out
+    def messages(warnings: Any, code: object) -> list[str]:
+        items = warnings if isinstance(warnings, list) else []
+        return sorted(str(w.get("message")) for w in items if isinstance(w, dict) and w.get("code") == code)
+
+    for code in sorted(set(old_codes) & set(new_codes), key=str):
+        before, after = messages(saved.get("warnings"), code), messages(now["warnings"], code)
+        if before != after:
+            out.append(f"warning {code}: {' / '.join(before)} → {' / '.join(after)}")
+    # Every other figure that reaches the patient: vials, steps, times, weights, the settings
+    # revision, alternatives. A plan is "unchanged" only if none of them moved.
+    old_leaves, new_leaves = _leaves(saved, ""), _leaves(now, "")
+    rest = [
+        f"{_label(path)}: {_shown(old_leaves.get(path))} → {_shown(new_leaves.get(path))}"
+        for path in sorted(old_leaves.keys() | new_leaves.keys(), key=_path_order)
+        if not _SUMMARISED.match(path) and old_leaves.get(path) != new_leaves.get(path)
+    ]
+    if len(rest) > _MAX_LISTED:
+        rest = [*rest[:_MAX_LISTED], f"… and {len(rest) - _MAX_LISTED} more figures"]
+    return out + rest
+
+
+# Listed above in their own words; everything else is compared leaf by leaf.
+_SUMMARISED = re.compile(
+    r"^(app_version|formulary_revision|dosing_weight|course_dose|total_dose|total_volume|max_dose_rate"
+    r"|warnings\[\d+\]\.\w+|days\[\d+\]\.(dose|volume|duration|steps\[\d+\]\.rate))$"
+)
+_MAX_LISTED = 40
+
+
+def _leaves(obj: Any, where: str) -> dict[str, Any]:
+    """Every number and text of ``obj`` by key path; a quantity is one leaf (magnitude, units)."""
+    if isinstance(obj, dict):
+        if set(obj) == _QUANTITY_KEYS:
+            return {where: (obj["magnitude"], obj["units"])}
+        out: dict[str, Any] = {}
+        for key, value in obj.items():
+            out.update(_leaves(value, f"{where}.{key}" if where else str(key)))
+        return out
+    if isinstance(obj, list):
+        out = {}
+        for i, value in enumerate(obj):
+            out.update(_leaves(value, f"{where}[{i}]"))
+        return out
+    return {where: obj}
+
+
+def _path_order(path: str) -> list[tuple[int, int | str]]:
+    return [(1, int(p)) if p.isdigit() else (0, p) for p in re.split(r"[\[\].]+", path) if p]
+
+
+def _label(path: str) -> str:
+    """``days[0].steps[1].dose_rate`` → "day 1 step 2 dose rate"."""
+    words = {"days": "day", "steps": "step", "vials": "vial", "alternatives": "alternative"}
+    text = re.sub(r"(\w+)\[(\d+)\]", lambda m: f"{words.get(m[1], m[1])} {int(m[2]) + 1}", path)
+    return text.replace(".", " ").replace("_", " ")
+
+
+def _shown(leaf: Any) -> str:
+    if leaf is None:
+        return "none"
+    if isinstance(leaf, tuple):
+        return f"{leaf[0]} {leaf[1]}"
+    return str(leaf)
