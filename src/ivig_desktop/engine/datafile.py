@@ -86,6 +86,8 @@ class Record:
         return key in self.table
 
     def str(self, key: str, default: str | None = None) -> str:
+        if key not in self.table and default is None:
+            raise self.error(key, "is missing")
         value = self.table.get(key, default)
         if not isinstance(value, str) or (default is None and not value.strip()):
             raise self.error(key, "must be a non-empty text")
@@ -127,7 +129,7 @@ class Record:
     def child(self, key: str, name: str | None = None) -> Record:
         if key not in self.table:
             raise self.error(key, "is missing")
-        return Record(self.table[key], self.source, name or f"{self.record}.{key}")
+        return Record(self.table[key], self.source, name or (f"{self.record}.{key}" if self.record else key))
 
     def evidence(self, key: str = "evidence") -> str:
         value = self.str(key)

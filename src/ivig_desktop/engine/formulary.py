@@ -160,7 +160,8 @@ def _rate_in_bounds(r: datafile.Record, field: str, given: Quantity, rate: Quant
     top = data_bounds.RATE.high
     assert top is not None
     if rate > top:
-        shown = f"{given.m:g} {given.units:~}"
+        unit = r.child(field).table.get("unit", "") if r.has(field) else ""
+        shown = f"{given.m:g} {unit}".strip()
         as_dose = f"{rate.m_as(MG_PER_KG_MIN):.4g} mg/kg/min"
         said = (
             shown

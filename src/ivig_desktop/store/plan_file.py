@@ -25,6 +25,7 @@ from ivig_desktop.engine.patient import Patient, Sex
 from ivig_desktop.engine.plan import Order, Plan
 from ivig_desktop.engine.quantities import FieldSpec
 from ivig_desktop.engine.regular_file import FileRefusedError, read_regular_file
+from ivig_desktop.engine.text import control_character
 from ivig_desktop.engine.units import Q_, Quantity
 from ivig_desktop.store.files import write_atomic
 
@@ -328,7 +329,14 @@ class _Reader:
             return None
         if not isinstance(value, str) or not value or len(value) > 200:
             raise self.fail(f"{where}.{key}", "must be a short text")
+        self.plain(value, f"{where}.{key}")
         return value
+
+    def plain(self, value: str, where: str) -> None:
+        """Refuse a control or invisible formatting character (an escape sequence, U+202E)."""
+        bad = control_character(value)
+        if bad is not None:
+            raise self.fail(where, f"holds an invisible control character ({bad})")
 
     def quantity(
         self, obj: dict[str, Any], key: str, spec: FieldSpec, kind: str, where: str, *, optional: bool = False
@@ -357,6 +365,8 @@ class _Reader:
         value = obj.get(key, [])
         if not isinstance(value, list) or len(value) > 50 or not all(isinstance(v, str) for v in value):
             raise self.fail(f"{where}.{key}", "must be a list of names")
+        for i, name in enumerate(value):
+            self.plain(name, f"{where}.{key}[{i}]")
         return frozenset(value)
 
 
@@ -471,6 +481,7 @@ def inputs_from_document(doc: dict[str, Any], source: str) -> tuple[Patient, Ord
         reason = t.get("reason")
         if not isinstance(reason, str) or len(reason) > 2000:
             raise r.fail(f"{wo}.overrides[{i}].reason", "must be a text")
+        r.plain(reason, f"{wo}.overrides[{i}].reason")
         overrides.append(Override(kind or "", reason))
     order = Order(
         details=_details(r, inputs),
@@ -546,6 +557,7 @@ def changes(saved: dict[str, Any], plan: Plan) -> list[str]:
     new_codes = sorted({w["code"] for w in now["warnings"]})
     if old_codes != new_codes:
         out.append(f"warnings: {', '.join(map(str, old_codes))} → {', '.join(new_codes)}")
+
     def messages(warnings: Any, code: object) -> list[str]:
         items = warnings if isinstance(warnings, list) else []
         return sorted(str(w.get("message")) for w in items if isinstance(w, dict) and w.get("code") == code)
