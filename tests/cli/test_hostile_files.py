@@ -467,7 +467,7 @@ _TEXT = [
     (
         "escape-in-a-file-name",
         lambda f: ["plan", "--input", "\x1b[31mred.ivig"],
-        ("\\x1b[31mred.ivig", "file not found"),
+        ("input:", "U+001B", "[--input]"),
     ),
 ]
 

@@ -522,7 +522,7 @@ def load_plan_inputs(path: Path) -> tuple[Patient, Order, dict[str, Any]]:
 
 def changes(saved: dict[str, Any], plan: Plan) -> list[str]:
     """What differs between the numbers saved in a file and the plan made from it now."""
-    now = plan_to_dict(plan)
+    now = plan_to_dict(plan, inputs=False)  # as saved: the inputs are the file's own block
     if not isinstance(saved, dict):
         return ["the file holds no saved results to compare"]
     out: list[str] = []
