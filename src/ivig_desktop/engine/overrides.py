@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ivig_desktop.engine.errors import InputError
-from ivig_desktop.engine.text import control_character
 
 KINDS: dict[str, str] = {
     "actual-weight": "dose on actual body weight instead of the policy's weight",
@@ -45,12 +44,6 @@ def check_overrides(overrides: tuple[Override, ...]) -> dict[str, Override]:
             raise InputError(
                 "override reason",
                 f"'{o.kind}' ({KINDS[o.kind]}) needs a typed reason of at least {MIN_REASON} characters",
-            )
-        bad = control_character(o.reason)
-        if bad is not None:
-            raise InputError(
-                "override reason",
-                f"'{o.kind}' reason holds an invisible control character ({bad}); retype it",
             )
         out[o.kind] = Override(o.kind, " ".join(o.reason.split()))
     return out
