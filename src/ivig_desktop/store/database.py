@@ -278,18 +278,25 @@ class Store:
         raw = sqlite3.connect(self.path, timeout=_LOCK_WAIT_S, isolation_level=None)
         try:
             raw.execute(f"PRAGMA busy_timeout = {int(_LOCK_WAIT_S * 1000)}")
-            version = raw.execute("PRAGMA user_version").fetchone()[0]
+            # One read transaction: the version and the tables are seen as one snapshot, not split
+            # by another process's migration committing between the two reads.
+            raw.execute("BEGIN")
+            try:
+                version = raw.execute("PRAGMA user_version").fetchone()[0]
+                tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                columns = [r[1] for r in raw.execute("PRAGMA table_info(record)")]
+            finally:
+                if raw.in_transaction:
+                    raw.execute("COMMIT")
             if version > SCHEMA_VERSION:
                 raise StoreError(
                     f"history database {self.path} has schema {version}, newer than this version "
                     f"({SCHEMA_VERSION}); it is left untouched"
                 )
-            tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             foreign = ""
             if version == SCHEMA_VERSION and not {"record", "alembic_version"} <= tables:
                 foreign = f"schema {version} without its tables"
             elif version == 1:
-                columns = [r[1] for r in raw.execute("PRAGMA table_info(record)")]
                 if columns != _SCHEMA_1_COLUMNS:
                     foreign = f"schema 1 with a record table of columns {columns or 'none'}"
             elif version == 0 and tables:
