@@ -76,7 +76,7 @@ def test_open_over_unsaved_changes_asks_first(qtbot, window, tmp_path):
     assert window.open_plan(path) is False  # waits for the answer
     assert window.patient_form.weight.edit.text() == "90"
     _answer(window, QMessageBox.StandardButton.Discard)
-    assert window.patient_form.weight.edit.text() == "70"
+    assert window.patient_form.weight.edit.text() == "70 kg"  # the reopened text carries its unit
     assert not window.isWindowModified()
     assert window.statusBar().currentMessage() == f"Opened {path}."
 

@@ -231,11 +231,25 @@ def test_typed_unit_wins_over_the_unit_box(qtbot, window):
     type_case(qtbot, window, ITP_70)
     retype(qtbot, window.patient_form.weight.edit, "154 lb")
     wait_for_plan(qtbot, window)
-    assert window.patient_form.weight.unit.currentText() == "kg"
+    # One truth (issue 13): the unit box follows the typed unit and is disabled while the text
+    # carries one; it can no longer say kg beside "154 lb".
+    unit = window.patient_form.weight.unit
+    assert unit.currentText() == "lb" and not unit.isEnabled()
     assert window.plan.patient.actual_weight.m_as("lb") == pytest.approx(154)
     assert window.plan.patient.actual_weight.m_as("kg") == pytest.approx(69.853, abs=1e-3)
     engine = make_plan(Patient(Q_(154, "lb"), Q_(175, "cm"), Sex.MALE, Q_(50, "year")), ITP_70.order())
     assert table(window.day_models[0]) == expected_rows(engine, 0)
+
+
+def test_erasing_the_typed_unit_gives_the_box_back_as_the_default(qtbot, window):
+    type_case(qtbot, window, ITP_70)
+    unit = window.patient_form.weight.unit
+    retype(qtbot, window.patient_form.weight.edit, "154 lb")
+    assert unit.currentText() == "lb" and not unit.isEnabled()
+    retype(qtbot, window.patient_form.weight.edit, "80")
+    assert unit.currentText() == "kg" and unit.isEnabled()
+    wait_for_plan(qtbot, window)
+    assert window.plan.patient.actual_weight.m_as("kg") == pytest.approx(80)
 
 
 def test_unit_box_applies_to_a_bare_number(qtbot, window):

@@ -11,7 +11,7 @@ import pytest
 from ivig_desktop.engine.export import plan_to_dict
 from ivig_desktop.store import files, site_formulary
 from ivig_desktop.store.history import History
-from ivig_desktop.store.plan_file import load_plan_inputs
+from ivig_desktop.store.plan_file import abbreviation, load_plan_inputs
 from ivig_desktop.store.toml_writer import dumps
 from ivig_desktop.ui.main_window import MainWindow
 from ivig_desktop.ui.preferences import Preferences
@@ -65,15 +65,24 @@ def _fill(
     assert w.plan is not None
 
 
+def _with_unit(field) -> str:
+    """A quantity field's text with its unit: a reopened plan writes the unit into the text
+    ("70 kg", issue 13), where a bare "70" typed before saving took it from the unit box."""
+    text = field.edit.text()
+    if not text or any(ch.isalpha() or ch == "µ" for ch in text):
+        return text
+    return f"{text} {abbreviation(field.unit.currentData())}"
+
+
 def _form(w: MainWindow) -> dict[str, object]:
     pf, of = w.patient_form, w.order_form
     return {
-        "weight": pf.weight.edit.text(),
+        "weight": _with_unit(pf.weight),
         "weight unit": pf.weight.unit.currentData(),
-        "height": pf.height.edit.text(),
+        "height": _with_unit(pf.height),
         "sex": pf.sex.currentData(),
-        "age": pf.age.edit.text(),
-        "scr": pf.scr.edit.text(),
+        "age": _with_unit(pf.age),
+        "scr": _with_unit(pf.scr),
         "indication": of.indication.currentData(),
         "product": of.product.currentData(),
         "dose": of.dose.text(),

@@ -128,7 +128,45 @@ class QuantityField(Marked):
         self.edit = edit
         edit.textChanged.connect(self.changed)
         if box is not None:
+            box.setToolTip("Unit for a number typed without one; a unit typed in the text wins.")
             box.currentIndexChanged.connect(self.changed)
+            edit.textChanged.connect(self._follow_typed_unit)
+
+    def typed_unit(self) -> str | None:
+        """The unit written in the text (its registry name), or None for a bare number or text
+        the parser refuses (the error says why)."""
+        text = self.edit.text()
+        if not any(ch.isalpha() or ch == "µ" for ch in text):
+            return None
+        try:
+            q = lazy.quantities.parse_quantity(text, getattr(lazy.quantities, self.spec), default_unit=None)
+        except InputError:
+            return None
+        return str(q.units)
+
+    def _follow_typed_unit(self) -> None:
+        """One truth per quantity: while the text carries a unit the box shows that unit (or
+        nothing, for a unit it does not list) and is disabled; for a bare number it is the
+        default unit, shown and editable."""
+        box = self.unit
+        assert box is not None
+        carries = any(ch.isalpha() or ch == "µ" for ch in self.edit.text())
+        if carries:
+            if box.isEnabled():  # the default the user chose, given back when the unit is erased
+                self._default_index = box.currentIndex()
+            unit = self.typed_unit()
+            i = box.findData(unit) if unit is not None else -1
+            if i >= 0:
+                box.blockSignals(True)
+                box.setCurrentIndex(i)
+                box.blockSignals(False)
+        elif not box.isEnabled() and self._default_index >= 0:
+            box.blockSignals(True)
+            box.setCurrentIndex(self._default_index)
+            box.blockSignals(False)
+        box.setEnabled(not carries)
+
+    _default_index = -1
 
     def value(self, required: bool = True) -> Quantity | None:
         text = self.edit.text()

@@ -264,12 +264,9 @@ class OrderEntry(QScrollArea):
             if q is None:
                 field.edit.setText("")
                 return
-            i = field.unit.findData(str(q.units)) if field.unit is not None else -1
-            if i >= 0:
-                field.unit.setCurrentIndex(i)
-                field.edit.setText(plain(float(q.m)))
-            else:  # a unit the box does not offer (1.75 m): the typed unit wins over the box
-                field.edit.setText(f"{plain(float(q.m))} {lazy.plan_file.abbreviation(str(q.units))}")
+            # The text carries its unit ("80 kg"): a reopened plan shows what was typed, and the
+            # unit box follows the text.
+            field.edit.setText(f"{plain(float(q.m))} {lazy.plan_file.abbreviation(str(q.units))}")
 
         put(pf.weight, patient.actual_weight if patient else None)
         put(pf.height, patient.height if patient else None)
