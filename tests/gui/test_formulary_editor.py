@@ -15,10 +15,39 @@ from ivig_desktop.ui.formulary_editor import FormularyEditor
 
 
 @pytest.fixture
-def editor(qtbot) -> FormularyEditor:
+def editor(qtbot, tmp_path_factory) -> FormularyEditor:
+    """The bundled formulary copied to a site file (it is read-only until copied: issue 13)."""
     ed = FormularyEditor(None)
     qtbot.addWidget(ed)
+    assert ed.copy_to(tmp_path_factory.mktemp("copy") / "site-copy.toml")
     return ed
+
+
+def test_the_bundled_formulary_is_read_only_until_copied(qtbot, tmp_path: Path) -> None:
+    ed = FormularyEditor(None)
+    qtbot.addWidget(ed)
+    assert ed.read_only and ed.name.isReadOnly()
+    assert ed.vials.editTriggers() == ed.vials.EditTrigger.NoEditTriggers
+    assert not ed.save(tmp_path / "x.toml") and not (tmp_path / "x.toml").exists()
+    assert "read-only" in ed.message.text()
+    assert ed.copy_to(tmp_path / "site.toml")
+    assert not ed.read_only and not ed.name.isReadOnly()
+    assert load_formulary(tmp_path / "site.toml").products.keys() == load_formulary(None).products.keys()
+
+
+def test_closing_with_unsaved_edits_asks(qtbot, editor: FormularyEditor) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    editor.show()
+    editor.name.setText("Renamed product")
+    editor.reject()
+    box = editor.discard_question
+    assert box is not None and box.isVisible() and editor.isVisible()
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    assert editor.isVisible() and editor.name.text() == "Renamed product"
+    editor.reject()
+    editor.discard_question.button(QMessageBox.StandardButton.Discard).click()
+    assert not editor.isVisible()
 
 
 def _select(ed: FormularyEditor, pid: str) -> None:
@@ -53,7 +82,7 @@ def test_the_bundled_products_are_shown(editor: FormularyEditor) -> None:
     ]
     assert editor.rates.rowCount() == len(first["indications"])
     assert editor.revision.text() == data["revision"]
-    assert "Bundled formulary" in editor.file_label.text()
+    assert editor.file_label.text().startswith("Site file:")  # the fixture's copy (bundled is read-only)
     _select(editor, "octagam-10")
     assert editor.name.text() == _product(data, "octagam-10")["name"]
     assert editor.caps.rowCount() == len(_product(data, "octagam-10").get("at_risk_caps", []))
@@ -92,7 +121,7 @@ def test_each_invalid_edit_is_refused_and_writes_nothing(
         assert needle in editor.message.text()
     assert not target.exists()
     assert list(tmp_path.iterdir()) == []
-    assert editor.path is None
+    assert editor.path is not None and editor.path.name == "site-copy.toml"  # not switched to target
 
 
 @pytest.mark.parametrize(
@@ -117,7 +146,7 @@ def test_a_refused_edit_leaves_an_existing_site_file_alone(qtbot, tmp_path: Path
     target = tmp_path / "site.toml"
     first = FormularyEditor(None)
     qtbot.addWidget(first)
-    assert first.save(target)
+    assert first.copy_to(target)
     before = target.read_bytes()
     again = FormularyEditor(target)
     qtbot.addWidget(again)

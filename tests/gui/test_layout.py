@@ -65,3 +65,28 @@ def test_each_day_shows_its_vials_and_its_clock_end_time(qtbot, window):
     for c in day.pick.counts:
         assert f"{c.count} × {d.fmt(c.vial.size, 'dose')}" in text
     assert d.fmt(day.dose, "dose") in text
+
+
+def test_print_preview_opens_fitted_to_width(qtbot, window):
+    from PySide6.QtPrintSupport import QPrintPreviewWidget
+
+    type_case(qtbot, window, PID_100)
+    wait_for_plan(qtbot, window)
+    dlg = window.print_preview()
+    assert dlg is not None
+    views = dlg.findChildren(QPrintPreviewWidget)
+    assert views and all(v.zoomMode() == QPrintPreviewWidget.ZoomMode.FitToWidth for v in views)
+    dlg.close()
+
+
+def test_an_engine_error_is_marked_under_the_field_it_names(qtbot, window):
+    """The engine refuses 25 g/kg (above the site's hard course limit) naming "dose": the
+    window marks Dose, not Weight or the status line."""
+    type_case(qtbot, window, PID_100)
+    wait_for_plan(qtbot, window)
+    window.order_form.dose.setText("25 g/kg")
+    qtbot.waitUntil(lambda: not window.timer.isActive())
+    assert window.plan is None
+    assert window.order_form.dose_field.error.isVisible()
+    assert "hard limit" in window.order_form.dose_field.error.text()
+    assert not window.patient_form.weight.error.isVisible()

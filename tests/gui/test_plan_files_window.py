@@ -390,8 +390,9 @@ def test_the_history_window_lists_records_and_reopens_one(
 
     dlg = w.open_history()
     assert dlg.table.rowCount() == 2
-    assert [dlg.table.item(r, 3).text() for r in range(2)] == ["export-pdf", "save"]
-    assert [dlg.table.item(r, 5).text() for r in range(2)] == ["privigen", "octagam-10"]
+    # Human words (issue 13): actions and product names, not ids.
+    assert [dlg.table.item(r, 3).text() for r in range(2)] == ["Exported as PDF", "Saved"]
+    assert [dlg.table.item(r, 5).text() for r in range(2)] == ["Privigen", "Octagam 10 %"]
     assert dlg.table.item(1, 4).text() == str(tmp_path / "a.ivig")
     # Issue 16: the status names the store the records come from, and a column the formulary revision.
     assert dlg.status.text() == f"2 record(s) in {hist.path}"

@@ -297,3 +297,16 @@ def test_reload_preferences_changes_the_shown_plan(qtbot, prefs, window):
     after = table(window.day_models[0])
     assert [r[3] for r in after] == ["41", "82", "165", "272"]
     assert after != before
+
+
+def test_site_formulary_can_be_chosen_with_browse(qtbot, prefs, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from ivig_desktop.ui.dialogs import PreferencesDialog
+
+    chosen = tmp_path / "site.toml"
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(chosen), "Formulary (*.toml)"))
+    dlg = PreferencesDialog(prefs, window)
+    qtbot.addWidget(dlg)
+    dlg.browse.click()
+    assert dlg.formulary.text() == str(chosen)

@@ -83,7 +83,7 @@ def test_history_window_reopens_a_record(window, history, tmp_path: Path) -> Non
     before = plan_to_dict(window.plan)
     window.new_plan()
     dlg = window.open_history()
-    assert dlg.table.rowCount() == 1 and dlg.table.item(0, 3).text() == "export-pdf"
+    assert dlg.table.rowCount() == 1 and dlg.table.item(0, 3).text() == "Exported as PDF"
     dlg.table.selectRow(0)
     dlg.open_selected()
     assert plan_to_dict(window.plan) == before
@@ -104,6 +104,7 @@ def test_formulary_editor_refuses_each_invalid_edit(
 ) -> None:
     editor = FormularyEditor(None)
     qtbot.addWidget(editor)
+    assert editor.copy_to(tmp_path / "copy.toml")  # the bundled formulary is read-only (issue 13)
     getattr(editor, table).setItem(row, col, QTableWidgetItem(text))
     target = tmp_path / "site.toml"
     assert not editor.save(target)
@@ -114,6 +115,7 @@ def test_formulary_editor_refuses_each_invalid_edit(
 def test_formulary_editor_saves_a_valid_edit(qtbot, tmp_path: Path) -> None:
     editor = FormularyEditor(None)
     qtbot.addWidget(editor)
+    assert editor.copy_to(tmp_path / "copy.toml")  # the bundled formulary is read-only (issue 13)
     editor.vials.insertRow(editor.vials.rowCount())
     last = editor.vials.rowCount() - 1
     editor.vials.setItem(last, 0, QTableWidgetItem("2.5"))

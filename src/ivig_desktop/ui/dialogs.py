@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -84,7 +85,7 @@ class PreferencesDialog(QDialog):
             self.numbers[key] = edit
             why = QLabel(f"Default {DEFAULTS[key]:g}. {reasons.get(key, '')}".strip())
             why.setWordWrap(True)
-            why.setStyleSheet("color: #555; font-size: small;")
+            why.setStyleSheet("color: #444;")  # the default size: help that can be read
             edit.setToolTip(why.text())
             edit.setAccessibleDescription(why.text())
             form.addRow("", why)
@@ -102,6 +103,10 @@ class PreferencesDialog(QDialog):
         files_row = QHBoxLayout(files)
         files_row.setContentsMargins(0, 0, 0, 0)
         files_row.addWidget(self.formulary, 1)
+        self.browse = QPushButton("&Browse…")
+        self.browse.setAccessibleName("Browse for the site formulary file")
+        self.browse.clicked.connect(self.browse_formulary)
+        files_row.addWidget(self.browse)
         files_row.addWidget(database_label)
         files_row.addWidget(self.database, 1)
         formulary_label = QLabel("Site &formulary file:")
@@ -124,6 +129,16 @@ class PreferencesDialog(QDialog):
         lay.addWidget(self.error)
         lay.addWidget(self.buttons)
         guard_tree(self)
+
+    def browse_formulary(self) -> None:
+        """Choose the site formulary file in a file dialog (starting where the current one is)."""
+        from PySide6.QtWidgets import QFileDialog
+
+        current = self.formulary.text().strip()
+        start = str(Path(current).parent) if current else ""
+        name, _ = QFileDialog.getOpenFileName(self, "Site formulary file", start, "Formulary (*.toml)")
+        if name:
+            self.formulary.setText(name)
 
     def restore_defaults(self) -> None:
         for key, box in self.choices.items():

@@ -107,6 +107,18 @@ class FormularyEditor(QDialog):
         )
         validate = self.buttons.addButton("&Validate", QDialogButtonBox.ButtonRole.ActionRole)
         validate.clicked.connect(self.validate)
+        self.copy_button = self.buttons.addButton(
+            "Cop&y to a site file…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.copy_button.clicked.connect(lambda: self.copy_to())
+        self._editable: list[QWidget] = [
+            self.revision,
+            self.name,
+            self.concentration,
+            add_vial,
+            remove_vial,
+        ]
+        self.discard_question: Any = None
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
@@ -122,12 +134,94 @@ class FormularyEditor(QDialog):
         self.resize(1100, 700)
         if self.products.count():
             self.products.setCurrentRow(0)
+        self._set_editable(self.path is not None)
+
+    # -- read-only bundled formulary, copy to edit, unsaved edits --------------------------------
+    @property
+    def read_only(self) -> bool:
+        return self.path is None
+
+    def _set_editable(self, editable: bool) -> None:
+        """The bundled formulary is shown, never edited: every field refuses typing until it is
+        copied to a site file."""
+        for w in self._editable:
+            if isinstance(w, QLineEdit):
+                w.setReadOnly(not editable)
+            else:
+                w.setEnabled(editable)
+        triggers = (
+            QTableWidget.EditTrigger.DoubleClicked
+            | QTableWidget.EditTrigger.EditKeyPressed
+            | QTableWidget.EditTrigger.AnyKeyPressed
+            if editable
+            else QTableWidget.EditTrigger.NoEditTriggers
+        )
+        for table in (self.vials, self.rates, self.caps):
+            table.setEditTriggers(triggers)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(editable)
+        self.copy_button.setVisible(not editable)
+
+    def copy_to(self, path: Path | None = None) -> bool:
+        """Write the bundled formulary to a site file and edit that copy."""
+        target = path
+        if target is None:
+            from PySide6.QtWidgets import QFileDialog
+
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Copy to a site formulary file", "site-formulary.toml", "TOML (*.toml)"
+            )
+            if not name:
+                return False
+            target = Path(name)
+        try:
+            site_formulary.save(copy.deepcopy(self.data), target)
+        except (DataError, InputError) as exc:
+            self.message.setText(f"⚠ Not copied: {exc}")
+            return False
+        self.path = target
+        self._show_path()
+        self._set_editable(True)
+        self.message.setText(f"Copied to {target}: edit it here and Save.")
+        return True
+
+    def has_unsaved_edits(self) -> bool:
+        if self.read_only:
+            return False
+        try:
+            return self._candidate() != self.data
+        except EditError:
+            return True  # a half-typed figure is an edit too
+
+    def reject(self) -> None:
+        """Close; unsaved edits are discarded only when the user says so."""
+        if not self.has_unsaved_edits():
+            super().reject()
+            return
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Unsaved formulary edits",
+            "The formulary has edits that are not saved. Discard them?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(
+            lambda _=0: (
+                QDialog.reject(self)
+                if box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Discard
+                else None
+            )
+        )
+        box.open()
+        self.discard_question = box
 
     def _show_path(self) -> None:
         self.file_label.setText(
             f"Site file: {self.path}"
             if self.path
-            else "Bundled formulary (read-only): save to a site file to edit"
+            else "Bundled formulary (read-only): copy it to a site file to edit it"
         )
 
     # -- moving between the table widgets and the data ------------------------------------------
@@ -254,7 +348,11 @@ class FormularyEditor(QDialog):
         return True
 
     def save(self, path: Path | None = None) -> bool:
-        """Validate everything first; an invalid formulary writes nothing."""
+        """Validate everything first; an invalid formulary writes nothing. The bundled formulary
+        is read-only: it is copied to a site file first (copy_to), then edited."""
+        if self.read_only:
+            self.message.setText("⚠ The bundled formulary is read-only: copy it to a site file to edit it.")
+            return False
         target = path or self.path
         if target is None:
             from PySide6.QtWidgets import QFileDialog

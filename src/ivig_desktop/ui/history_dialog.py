@@ -16,6 +16,25 @@ from PySide6.QtWidgets import (
 )
 
 from ivig_desktop.store.history import Entry, History, HistoryError
+from ivig_desktop.ui import names
+
+#: What each recorded action is called in the window.
+ACTION_WORDS = {"save": "Saved", "print": "Printed", "export-pdf": "Exported as PDF"}
+
+
+def local_time(iso: str) -> str:
+    """A recorded ISO timestamp in the user's own date and time format (as the clock shows it)."""
+    from datetime import datetime
+
+    from PySide6.QtCore import QDateTime, QLocale
+
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso  # shown as stored rather than hidden
+    qt = QDateTime(moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+    return QLocale.system().toString(qt, QLocale.FormatType.ShortFormat)
+
 
 _COLUMNS = (
     "When",
@@ -61,6 +80,11 @@ class HistoryDialog(QDialog):
         lay.addWidget(self.status)
         lay.addWidget(buttons)
         self.entries: list[Entry] = []
+        # Names, not ids: the bundled lists plus the site formulary in use (an id not found
+        # in either is shown as recorded).
+        site = getattr(getattr(parent, "prefs", None), "get", lambda _k: "")("site_formulary")
+        self.product_names = {**names.products(), **names.products(site)}
+        self.indication_names = names.regimens()
         self.search.textChanged.connect(self.refresh)
         self.table.doubleClicked.connect(self.open_selected)
         self.resize(1000, 500)
@@ -86,18 +110,21 @@ class HistoryDialog(QDialog):
             if e.formulary_revision_id:
                 revision += f" [revision {e.formulary_revision_id}]"
             values = (
-                e.recorded_at,
+                local_time(e.recorded_at),
                 e.user + (f" (login {e.login})" if e.login and e.login != e.user else ""),
                 e.workstation,
-                e.action,
+                ACTION_WORDS.get(e.action, e.action),
                 e.label,
-                e.product,
-                e.indication or "",
+                self.product_names.get(e.product, e.product),
+                self.indication_names.get(e.indication, e.indication) if e.indication else "",
                 revision,
                 overrides,
             )
             for col, value in enumerate(values):
-                self.table.setItem(row, col, QTableWidgetItem(value))
+                item = QTableWidgetItem(value)
+                if col == 0:
+                    item.setToolTip(e.recorded_at)  # the exact stored time, for audits
+                self.table.setItem(row, col, item)
 
     def _waiting(self) -> int:
         try:

@@ -416,7 +416,7 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
                 try:
                     plan = lazy.plan.make_plan(inputs[0], inputs[1], catalogue)
                 except InputError as exc:
-                    errors[exc.field if exc.field in known else "_"] = exc.message
+                    errors[self.entry.field_for(exc.field)] = exc.message
         for name, widget in known.items():
             message = errors.get(name)
             if message in _NOT_YET_FILLED and not (widget.touched or self.show_all_errors):

@@ -186,6 +186,21 @@ class OrderEntry(QScrollArea):
             **{f"override:{k}": m for k, m in self.overrides_form.fields.items()},
         }
 
+    def field_for(self, engine_field: str) -> str:
+        """Which marked field an engine error belongs under (InputError.field); "_" when none
+        does (the message then goes to the plan status)."""
+        known = self.fields()
+        if engine_field in known:
+            return engine_field
+        if engine_field == "pregnant":
+            return "sex"  # decided together with sex; the tick has no error line of its own
+        if engine_field == "start low":
+            return "start"
+        if engine_field == "override":
+            ticked = [f"override:{k}" for k, cb in self.overrides_form.boxes.items() if cb.isChecked()]
+            return ticked[0] if ticked else "_"
+        return "_"
+
     def read(self, errors: dict[str, str]) -> tuple[Patient, Order] | None:
         """The patient and order the form shows, or None with each problem in ``errors``."""
         pf, of = self.patient_form, self.order_form
