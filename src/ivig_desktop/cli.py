@@ -139,24 +139,9 @@ identifiers (product, indication, policy, risk, override) are case-insensitive.
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog=PROG,
-        description="IVIG dose, volume-load and rate-schedule planner. With no command, opens the window; "
-        "with a plan file (FILE.ivig), opens it in the window.",
-        epilog="--version prints the version and the data revisions; 'help COMMAND' shows its options.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    p = sub.add_parser(
-        "plan",
-        help="make an infusion plan",
-        description="Make an infusion plan from the patient and the order.",
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        allow_abbrev=False,
-    )
-    req = p.add_argument_group("required (unless --input gives a saved plan)")
+def add_patient_order_options(p: argparse.ArgumentParser, required: str) -> None:
+    """The patient and order options, one definition for ``plan`` and ``check``."""
+    req = p.add_argument_group(required)
     req.add_argument("--weight", action=_Once, help="actual weight, e.g. '70 kg' or '154 lb'")
     req.add_argument("--height", action=_Once, help="height, e.g. '175 cm', '69 in', '5 ft 9 in'")
     req.add_argument("--sex", action=_Once, help="male or female (M/F)")
@@ -209,6 +194,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="override with a typed reason; KIND: " + ", ".join(OVERRIDE_KINDS),
     )
 
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="IVIG dose, volume-load and rate-schedule planner. With no command, opens the window; "
+        "with a plan file (FILE.ivig), opens it in the window.",
+        epilog="--version prints the version and the data revisions; 'help COMMAND' shows its options.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser(
+        "plan",
+        help="make an infusion plan",
+        description="Make an infusion plan from the patient and the order.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
+    )
+    add_patient_order_options(p, "required (unless --input gives a saved plan)")
+
     out = p.add_argument_group("output")
     out.add_argument(
         "--format",
@@ -219,6 +224,12 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--paper", action=_Once, help="paper size for pdf: A4 (default) or Letter")
     out.add_argument(
         "--save", action=_Once, help="also save the plan's inputs and results to a plan file (.ivig)"
+    )
+    out.add_argument(
+        "--prepared-by",
+        action=_Once,
+        metavar="NAME",
+        help="the preparer's name or initials, saved with --save (default: the workstation user)",
     )
 
     site = p.add_argument_group("site data and saved plans")
@@ -238,6 +249,36 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--formulary", action=_Once, help="a site formulary file (TOML)")
     sub.add_parser("indications", help="list the regimens (the ids --indication takes)")
     sub.add_parser("risks", help="list the risk factors (the ids --risk takes) and what each covers")
+    c = sub.add_parser(
+        "check",
+        help="independent double check: re-enter the order blind and compare with a saved plan",
+        description="A second clinician re-enters the patient and the order from the prescription, "
+        "without reading the saved plan; every figure that reaches the patient is compared. "
+        "Exit 0: match (the check is signed into the plan file and recorded in the history); "
+        "3: mismatch (listed; nothing is signed); 2: bad input.",
+        allow_abbrev=False,
+    )
+    c.add_argument("plan_file", metavar="PLAN.ivig", help="the saved plan to check")
+    who = c.add_argument_group("who")
+    who.add_argument(
+        "--checker", action=_Once, metavar="NAME", help="your name or initials (default: workstation user)"
+    )
+    who.add_argument(
+        "--prepared-by",
+        action=_Once,
+        metavar="NAME",
+        help="the preparer, when the plan file names none (files saved before preparers were named)",
+    )
+    add_patient_order_options(c, "required: the patient and the order, from the prescription")
+    cs = c.add_argument_group("output and site data")
+    cs.add_argument("--format", action=_Once, choices=("text", "json"), default="text")
+    cs.add_argument(
+        "--formulary", action=_Once, help="a site formulary file (TOML) replacing the bundled one"
+    )
+    cs.add_argument("--settings", action=_Once, help="a site settings file (TOML) replacing the bundled one")
+    cli_store.add_database_option(c)
+    # The check compares figures; order details (name, MRN, …) are not re-entered.
+    c.set_defaults(**dict.fromkeys(_DETAIL_OPTIONS))
     hp = sub.add_parser("help", help="show this help, or a command's help: help plan")
     hp.add_argument("topic", nargs="?", help="a command")
     cli_store.add_commands(sub)
@@ -566,6 +607,7 @@ def _cmd_plan(args: argparse.Namespace) -> str | None:
         except DataError as exc:  # the site file is named; the fields are still checked, bundled data
             bad.lines.append(str(exc))
     saved: dict | None = None
+    opened: dict | None = None
     if args.input:
         if bad.lines:
             raise BadFieldsError(bad.lines)
@@ -582,6 +624,7 @@ def _cmd_plan(args: argparse.Namespace) -> str | None:
         patient, order, doc = load_plan_inputs(Path(args.input))
         order = replace(order, details=_order_details(args, order.details))
         saved = doc.get("results")
+        opened = doc
     else:
         missing = [f"--{k}" for k in _REQUIRED if getattr(args, k) is None]
         if missing:
@@ -595,9 +638,13 @@ def _cmd_plan(args: argparse.Namespace) -> str | None:
     except InputError as exc:
         raise BadFieldsError([_line(exc)]) from None
     _STORE["database"] = args.database
+    from ivig_desktop import cli_check
+
+    reopened = cli_check.reopened(opened, plan, args)  # its preparer and signed check
+    plan = reopened.attach(plan)
     if args.save:
         # Saved only after the output was written: a run that fails leaves no plan file behind.
-        _AFTER.append(lambda: _save(plan, Path(args.save)))
+        _AFTER.append(lambda: _save(plan, Path(args.save), reopened))
     changed: list[str] = []
     if saved is not None:
         from ivig_desktop.store.plan_file import changes
@@ -616,6 +663,7 @@ def _cmd_plan(args: argparse.Namespace) -> str | None:
         doc = plan_to_dict(plan, typed=None if saved is not None else _typed(args))
         if saved is not None:
             doc["changes_since_saved"] = changed
+            doc["check"] = reopened.as_json()
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     from ivig_desktop.report.text import render_text
 
@@ -628,7 +676,7 @@ def _cmd_plan(args: argparse.Namespace) -> str | None:
             if changed
             else "Unchanged since saved.\n\n"
         )
-    return note + render_text(plan) + "\n"
+    return reopened.note() + note + render_text(plan) + "\n"
 
 
 _AFTER: list = []  # steps that run once the command's output is written
@@ -637,7 +685,7 @@ _UNRECORDED: list[str] = []  # history failures: reported once every file asked 
 _STORE: dict = {}  # the run's --database and the formulary revision id its plan used
 
 
-def _record(plan, action: str, target: Path) -> None:
+def _record(plan, action: str, target: Path, label: str | None = None) -> None:
     """Record a file that was written; a failure is reported after the run's other files are
     written (issue 15: a broken history stops neither the PDF nor the plan file)."""
     from ivig_desktop.store.history import History, HistoryError
@@ -645,7 +693,10 @@ def _record(plan, action: str, target: Path) -> None:
     try:
         history = History(database=_STORE.get("database"))
         rid = history.record(
-            plan, action, str(target.resolve()), formulary_revision_id=_STORE.get("revision_id")
+            plan,
+            action,
+            label if label is not None else str(target.resolve()),
+            formulary_revision_id=_STORE.get("revision_id"),
         )
     except (HistoryError, OSError) as exc:
         _UNRECORDED.append(f"{target} was written but not recorded in the history ({exc})")
@@ -654,11 +705,21 @@ def _record(plan, action: str, target: Path) -> None:
         _NOTES.append(f"history: {history.last_queued}")
 
 
-def _save(plan, path: Path) -> None:
+def _save(plan, path: Path, reopened) -> None:
     from ivig_desktop.store.plan_file import save_plan
 
-    save_plan(plan, path)
+    save_plan(plan, path, prepared_by=reopened.preparer, check=reopened.kept)
     _record(plan, "save", path)
+    if reopened.dropped:  # the file's check does not fit this plan: saved without it, and said so
+        from ivig_desktop.store.signed_check import lost_label
+
+        _record(plan, "check", path, lost_label(path, reopened.state.signed, reopened.dropped))
+
+
+def _cmd_check(args: argparse.Namespace) -> tuple[str, int]:
+    from ivig_desktop import cli_check
+
+    return cli_check.run(args)
 
 
 def _cmd_products(args: argparse.Namespace) -> str:
@@ -744,6 +805,7 @@ def main(argv: list[str] | None = None) -> int:
             "products": _cmd_products,
             "indications": _cmd_indications,
             "risks": _cmd_risks,
+            "check": _cmd_check,
             "help": lambda a: _cmd_help(a, parser),
             **cli_store.COMMANDS,
         }
@@ -754,6 +816,9 @@ def main(argv: list[str] | None = None) -> int:
         if repeated and args.command != "plan":
             raise BadFieldsError(repeated)
         content = commands[args.command](args)
+        status = 0
+        if isinstance(content, tuple):  # (output, exit status): check's mismatch is 3
+            content, status = content
         output = getattr(args, "output", None)
         # Order: the output file, then the saved plan and its history record, then standard
         # output; a failure at any step stops what follows and prints nothing to stdout.
@@ -775,4 +840,4 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc))
     except (InputError, DataError) as exc:
         return _fail(str(exc))
-    return 0
+    return status

@@ -501,7 +501,7 @@ def test_a_server_database_at_the_previous_revision_is_migrated_by_db_init(
     finally:
         engine.dispose()
     code, _, err = _run(capsys, "history", "--database", pg_url)
-    assert code == 2 and "has schema 0001; this program needs 0002" in err
+    assert code == 2 and "has schema 0001; this program needs 0003" in err  # 0003: check action (issue 14)
     assert _run(capsys, "db", "init", "--database", pg_url)[0] == 0
     db = _db(pg_url)
     rows = postgres.sql("SELECT label, length(uid) FROM record", db)

@@ -165,7 +165,7 @@ def test_history_uses_wal_and_records_its_schema_version(tmp_path: Path) -> None
     History(path).record(plan(), "save")
     assert _sql(path, "PRAGMA journal_mode") == [("wal",)]
     assert _sql(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
-    assert SCHEMA_VERSION == 2
+    assert SCHEMA_VERSION == 3  # 3: the "check" action (issue 14)
     assert _sql(path, "SELECT version_num FROM alembic_version") == [(HEAD,)]
     names = {r[0] for r in _sql(path, "SELECT name FROM sqlite_master")}
     assert {"record", "record_no_update", "record_no_delete", "record_time", "record_uid"} <= names

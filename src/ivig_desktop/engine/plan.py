@@ -27,6 +27,7 @@ from ivig_desktop.engine.regimens import Regimen, Regimens, bundled_regimens
 from ivig_desktop.engine.risk import RiskProfile, Severity, Warning, assess, check_factors
 from ivig_desktop.engine.schedule import DaySchedule, Ladder, build_ladder, schedule_day
 from ivig_desktop.engine.settings import SiteSettings, VolumeLimit, bundled_settings
+from ivig_desktop.engine.signature import SignedCheck
 from ivig_desktop.engine.units import (
     G_PER_KG,
     KG,
@@ -137,6 +138,9 @@ class Plan:
     alternatives: tuple[Alternative, ...] = field(default=())
     formulary_revision: str = ""
     settings_revision: str = ""
+    check: SignedCheck | None = None
+    """The signed independent double check of this very plan (store.signed_check attaches it
+    after verifying its fingerprint); make_plan never sets it, so a recomputed plan has none."""
 
     @property
     def rate_weight(self) -> Quantity:

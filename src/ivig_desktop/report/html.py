@@ -17,6 +17,7 @@ from ivig_desktop.engine.inputs import echo
 from ivig_desktop.engine.plan import DayPlan, Plan
 from ivig_desktop.engine.risk import Severity
 from ivig_desktop.engine.risk_factors import Warning
+from ivig_desktop.report.check_block import banner_html, checked_by_cell
 
 FONT_FAMILY = "DejaVu Sans"
 _BLANK = "_" * 22
@@ -167,7 +168,9 @@ def _day_block(plan: Plan, day: DayPlan, *, h12: bool) -> str:
     sign = (
         "<tr>"
         + "".join(
-            f"<td><b>{who}</b><br>Signature: {_BLANK}<br>Date/time: {_BLANK}</td>"
+            checked_by_cell(plan, _BLANK)
+            if who == "Independently checked by"
+            else f"<td><b>{who}</b><br>Signature: {_BLANK}<br>Date/time: {_BLANK}</td>"
             for who in ("Prepared by", "Independently checked by", "Administered by")
         )
         + "</tr>"
@@ -205,7 +208,7 @@ def day_html(plan: Plan, day: DayPlan, *, h12: bool = False) -> str:
     return (
         f"<html><head>{_STYLE}</head><body>"
         "<h1>IVIG infusion schedule</h1>"
-        "<p><b>Verify: this plan must be independently checked by a second clinician before use.</b></p>"
+        f"{banner_html(plan)}"
         f"{_patient_block(plan)}{_order_block(plan)}{entered_block(plan)}{_warnings_block(plan)}"
         f"{_day_block(plan, day, h12=h12)}"
         "</body></html>"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from ivig_desktop.engine import display as d
 from ivig_desktop.engine.inputs import echo
 from ivig_desktop.engine.plan import Plan
+from ivig_desktop.report.check_block import VERIFY_BANNER, banner
 
-VERIFY_BANNER = "VERIFY: this plan must be independently checked by a second clinician before use."
+__all__ = ["VERIFY_BANNER", "render_text"]
 
 
 def _table(rows: list[list[str]], right: set[int]) -> list[str]:
@@ -27,7 +28,7 @@ def entered_section(plan: Plan) -> list[str]:
 def render_text(plan: Plan) -> str:
     p = plan.patient
     product = plan.product
-    lines = ["IVIG infusion plan", VERIFY_BANNER, ""]
+    lines = ["IVIG infusion plan", banner(plan), ""]
     crcl = plan.crcl
     crcl_text = (
         f"CrCl {d.fmt(crcl.value, 'crcl')} ({crcl.basis})"

@@ -38,9 +38,9 @@ from sqlalchemy.pool import NullPool
 from ivig_desktop.store import schema
 
 #: The Alembic revision this program reads and writes (tests check it is the scripts' head).
-HEAD = "0002"
+HEAD = "0003"
 #: ``PRAGMA user_version`` of an SQLite store at HEAD (schema 1 was the pre-Alembic history).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 ROLES = ("ivig_pharmacist", "ivig_nurse")
 #: Columns of the schema-1 ``record`` table, checked before a schema-1 file is migrated.
 _SCHEMA_1_COLUMNS = [

@@ -48,7 +48,7 @@ __all__ = [
     "UnreachableError",
 ]
 
-ACTIONS = ("save", "print", "export-pdf")
+ACTIONS = ("save", "print", "export-pdf", "check")
 ENV_DATABASE = paths.ENV_DATABASE
 #: Every store error is a history error to the callers that catch the latter.
 HistoryError = StoreError

@@ -99,8 +99,16 @@ def inputs_to_dict(patient: Patient, order: Order) -> dict[str, Any]:
     }
 
 
-def plan_document(plan: Plan, *, saved_at: datetime | None = None) -> dict[str, Any]:
-    return {
+def plan_document(
+    plan: Plan,
+    *,
+    saved_at: datetime | None = None,
+    prepared_by: str | None = None,
+    check: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The file's content. ``prepared_by`` names the preparer; ``check`` is a signed double
+    check still valid for this plan (store.signed_check), kept when an unchanged plan is saved."""
+    doc = {
         "format": FORMAT,
         "schema": SCHEMA,
         "app_version": __version__,
@@ -110,12 +118,19 @@ def plan_document(plan: Plan, *, saved_at: datetime | None = None) -> dict[str, 
         "inputs": inputs_to_dict(plan.patient, plan.order),
         "results": plan_to_dict(plan, inputs=False),  # the inputs are in their own block above
     }
+    if prepared_by is not None:
+        doc["prepared_by"] = prepared_by
+    if check is not None:
+        doc["check"] = check
+    return doc
 
 
-def plan_bytes(plan: Plan) -> bytes:
+def plan_bytes(
+    plan: Plan, *, prepared_by: str | None = None, check: dict[str, Any] | None = None
+) -> bytes:
     """The plan file's content. A non-finite figure is refused here: JSON has no Infinity or NaN,
     and a file holding one could not be opened again."""
-    doc = plan_document(plan)
+    doc = plan_document(plan, prepared_by=prepared_by, check=check)
     try:
         text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
     except ValueError:
@@ -137,9 +152,12 @@ def _non_finite(obj: Any, where: str) -> str:
     return ""
 
 
-def save_plan(plan: Plan, path: Path) -> None:
-    """Atomic: a crash mid-save leaves the previous file as it was."""
-    write_atomic(path, plan_bytes(plan), field="plan file")
+def save_plan(
+    plan: Plan, path: Path, *, prepared_by: str | None = None, check: dict[str, Any] | None = None
+) -> None:
+    """Atomic: a crash mid-save leaves the previous file as it was. ``prepared_by`` and ``check``
+    (a signed check still valid for this plan) are written beside it (store.signed_check)."""
+    write_atomic(path, plan_bytes(plan, prepared_by=prepared_by, check=check), field="plan file")
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -149,6 +167,8 @@ def save_plan(plan: Plan, path: Path) -> None:
 _TOP_KEYS = frozenset(
     {"format", "schema", "app_version", "saved_at", "formulary_revision", "settings_revision"}
     | {"inputs", "results"}
+    # Who prepared the plan, and its signed double check (read strictly by store.signed_check).
+    | {"prepared_by", "check"}
 )
 _INPUTS_KEYS = frozenset({"patient", "order", "details"})
 _PATIENT_KEYS = frozenset(
@@ -417,11 +437,15 @@ def read_document(path: Path) -> dict[str, Any]:
             "schema", f"version {shown} is not supported (this version reads {' and '.join(map(str, READS))})"
         )
     r.table(top, "", _TOP_KEYS)
-    for key in ("app_version", "saved_at", "formulary_revision", "settings_revision"):
+    for key in ("app_version", "saved_at", "formulary_revision", "settings_revision", "prepared_by"):
         if key in top and not (isinstance(top[key], str) and len(top[key]) <= 200):
             raise r.fail(key, "must be a short text")
     if "results" in top:
         _check_shape(r, top["results"], _RESULTS, "results")
+    if "check" in top:
+        from ivig_desktop.store.signed_check import check_from_document
+
+        check_from_document(top, str(path))
     return top
 
 
