@@ -140,3 +140,14 @@ def test_a_file_without_a_check_or_preparer_has_neither(tmp_path: Path) -> None:
     assert "prepared_by" not in doc and "check" not in doc
     assert sc.prepared_by(doc, str(path)) is None
     assert sc.check_state(doc, again, str(path)) == sc.CheckState()
+
+
+def test_opening_a_file_with_a_damaged_check_is_refused(tmp_path: Path) -> None:
+    path, p = _saved(tmp_path)
+    sc.write_check(path, p, sc.sign(p, "B. Checker", "A. Preparer", when=AT))
+    doc = json.loads(path.read_text("utf-8"))
+    doc["check"]["checked_by "] = "typo"
+    path.write_text(json.dumps(doc), "utf-8")
+    with pytest.raises(PlanFileError) as exc:
+        load_plan_inputs(path)
+    assert exc.value.field == f"plan file {path} check.checked_by "
