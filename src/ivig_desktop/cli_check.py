@@ -75,22 +75,14 @@ def run(args: argparse.Namespace) -> tuple[str, int]:
 
 def _record(plan: Plan, path: Path, result: Comparison, checker: str, preparer: str) -> None:
     from ivig_desktop.store.history import History, HistoryError
+    from ivig_desktop.store.signed_check import history_label
 
-    label = (
-        f"{path.resolve()} · {result.result}"
-        + (f" ({len(result.differences)} differences)" if result.differences else "")
-        + f" · checked by {checker} · prepared by {preparer}"
-    )
+    label = history_label(path, result.result, len(result.differences), checker, preparer)
     try:
         History().record(plan, "check", label)
     except (HistoryError, OSError) as exc:
         done = "signed in the plan file" if result.matched else "not signed"
         raise InputError("history", f"the check ({result.result}, {done}) was not recorded ({exc})") from exc
-
-
-def lost_label(path: Path, signed: Any, why: str) -> str:
-    """The history label of a check lost when its plan, changed, was saved (window and CLI)."""
-    return f"{path.resolve()} · lost · checked by {signed.checked_by} on {signed.when} · {why}"
 
 
 def _as_json(

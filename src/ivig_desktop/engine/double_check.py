@@ -126,7 +126,7 @@ def _day_figures(plan: Plan, day: DayPlan) -> list[Figure]:
         (at + "daily dose given", d.fmt(day.dose, "dose")),
         (at + "vials", vials or "no vial sizes in formulary"),
         (at + "volume", f"{d.fmt(day.volume, 'volume')} ({d.fmt(day.volume_per_kg, 'volume_per_kg')})"),
-        (at + "steps", str(len(sched.steps))),
+        (at + "steps", f"{len(sched.steps)} step" + ("s" if len(sched.steps) != 1 else "")),
     ]
     for n, s in enumerate(sched.steps, 1):
         step = f"{at}step {n} "

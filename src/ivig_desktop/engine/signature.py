@@ -6,6 +6,7 @@ plan, the printout and the window show it; store.signed_check makes, writes and 
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,14 @@ from ivig_desktop.engine.errors import InputError
 
 MAX_NAME = 100
 """Longest preparer or checker name accepted (a name or initials, not a note)."""
+
+
+def workstation_user() -> str:
+    """The default name of the preparer and of the checker: the workstation login ("" if none)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
 
 
 def clean_name(text: str | None, field: str) -> str:

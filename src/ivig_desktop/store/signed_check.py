@@ -8,7 +8,6 @@ formulary) has lost its check, and says so; only a match is ever signed.
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
 from dataclasses import dataclass, replace
@@ -20,6 +19,7 @@ from ivig_desktop.engine.double_check import plan_figures, same_person
 from ivig_desktop.engine.errors import InputError
 from ivig_desktop.engine.plan import Plan
 from ivig_desktop.engine.signature import MAX_NAME, SignedCheck, clean_name
+from ivig_desktop.engine.signature import workstation_user as workstation_user  # re-exported
 from ivig_desktop.store.files import write_atomic
 from ivig_desktop.store.plan_file import PlanFileError, inputs_to_dict, read_document
 
@@ -30,14 +30,6 @@ CHECK_KEYS = frozenset(
     {"result", "checked_by", "prepared_by", "checked_at", "formulary_revision", "settings_revision"}
     | {"fingerprint"}
 )
-
-
-def workstation_user() -> str:
-    """The default name of the preparer and of the checker: the workstation login."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
 
 
 def fingerprint(plan: Plan) -> str:
@@ -171,3 +163,14 @@ def attach(plan: Plan, state: CheckState) -> Plan:
     """``plan`` carrying its signed check when the check still fits it; else as it is."""
     signed = kept_check(state, plan)
     return replace(plan, check=signed) if signed is not None and not state.lost else plan
+
+
+def history_label(path: Path, result: str, differences: int, checker: str, preparer: str) -> str:
+    """The history label of a check (match or mismatch), the same from the window and the CLI."""
+    counted = f" ({differences} differences)" if differences else ""
+    return f"{path.resolve()} · {result}{counted} · checked by {checker} · prepared by {preparer}"
+
+
+def lost_label(path: Path, signed: SignedCheck, why: str) -> str:
+    """The history label of a check lost when its plan, changed, was saved."""
+    return f"{path.resolve()} · lost · checked by {signed.checked_by} on {signed.when} · {why}"

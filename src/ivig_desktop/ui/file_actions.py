@@ -96,6 +96,9 @@ class FileActions:
         return self.ask_before_discarding(self._new, "starting a new plan")
 
     def _new(self) -> None:
+        from ivig_desktop.ui import check_dialog
+
+        check_dialog.forget(self)
         self.show_all_errors = False
         self.saved_changes = []
         self.entry.fill(None, None)
@@ -129,6 +132,9 @@ class FileActions:
         )
 
     def _open(self, path: Path, patient: Patient, order: Order, doc: dict) -> None:
+        from ivig_desktop.ui import check_dialog
+
+        check_dialog.opened(self, path, doc)  # its preparer and signed check, verified per plan
         self.set_inputs(patient, order)
         self.saved_changes = (
             lazy.plan_file.changes(doc.get("results"), self.plan) if self.plan is not None else []
@@ -166,8 +172,10 @@ class FileActions:
             if chosen is None:
                 return False
             target = chosen if chosen.name.endswith(SUFFIX) else chosen.with_name(chosen.name + SUFFIX)
+        from ivig_desktop.ui import check_dialog
+
         try:
-            save_plan(self.plan, target)
+            save_plan(self.plan, target, **check_dialog.save_options(self))
         except InputError as exc:
             self.error("Plan not saved", str(exc))
             return False
@@ -175,6 +183,7 @@ class FileActions:
         self.document.saved(target)
         self.saved_changes = []
         self.record("save", str(target))
+        check_dialog.saved(self, target)  # a check this save dropped is recorded as lost
         self._remember_recent(target)
         self._show_problems()
         self.sync_document()

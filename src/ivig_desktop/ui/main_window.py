@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QShowEvent, QUndoStack
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from ivig_desktop.engine.errors import DataError, InputError
-from ivig_desktop.ui import lazy, names
+from ivig_desktop.engine.signature import workstation_user
+from ivig_desktop.ui import check_dialog, lazy, names
 from ivig_desktop.ui.critical import paint as paint_banner
 from ivig_desktop.ui.document import PlanDocument
 from ivig_desktop.ui.file_actions import FileActions
@@ -114,9 +115,20 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
         self.problem_banner.setWordWrap(True)
         paint_banner(self.problem_banner, "#fde7e9", "#b00020", bold=False)
         self.problem_banner.hide()
+        self.verify_banner = banner  # check mode says here whether this plan is checked
+        self.prepared_by = QLineEdit(workstation_user())
+        self.prepared_by.setAccessibleName("Prepared by: your name or initials")
+        self.prepared_by.setMaximumWidth(240)
+        self.check_doc: tuple[dict, str] | None = None  # the opened file's check, verified per plan
+        top = QHBoxLayout()
+        top.addWidget(banner, 1)
+        who = QLabel("Prepared &by:")
+        who.setBuddy(self.prepared_by)
+        top.addWidget(who)
+        top.addWidget(self.prepared_by)
         central = QWidget()
         cl = QVBoxLayout(central)
-        cl.addWidget(banner)
+        cl.addLayout(top)
         cl.addWidget(self.problem_banner)
         cl.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
@@ -130,6 +142,7 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
         self.timer.setInterval(RECOMPUTE_DELAY_MS)
         self.timer.timeout.connect(self.recompute)
         self.entry.changed.connect(self.schedule_recompute)
+        self.prepared_by.textChanged.connect(self.schedule_recompute)
         self._fit_to_screen()
         self._show_problems()
         self.view.status.setText("Enter the patient and the order; the plan appears when they are complete.")
@@ -285,6 +298,9 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
         history_action = QAction("&History…", self)
         history_action.triggered.connect(self.open_history)
         file_menu.addAction(history_action)
+        self.check_action = QAction("Chec&k a plan…", self)
+        self.check_action.triggered.connect(lambda: self.check_plan())
+        file_menu.addAction(self.check_action)
         file_menu.addSeparator()
         self.preview_action = QAction("Print pre&view…", self)
         self.preview_action.triggered.connect(self.print_preview)
@@ -422,7 +438,7 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
             if message in _NOT_YET_FILLED and not (widget.touched or self.show_all_errors):
                 message = None
             widget.mark(message)
-        self.plan = plan
+        self.plan = plan = check_dialog.attached(self, plan)
         for action in (self.preview_action, self.print_action, self.pdf_action):
             action.setEnabled(plan is not None)
         self.view.show_plan(plan, errors, h12=not self.prefs.get("clock_24h"))
@@ -441,6 +457,10 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
         self.recompute()
 
     # -- dialogs --------------------------------------------------------------------------------
+    def check_plan(self, path: Path | None = None):
+        """File → Check a plan…: independent double check in its own dialog (ui/check_dialog.py)."""
+        return check_dialog.start_check(self, path)
+
     def open_preferences(self) -> None:
         from ivig_desktop.ui.dialogs import PreferencesDialog
 
