@@ -172,7 +172,7 @@ def test_a_file_naming_no_preparer_is_not_checked(window, tmp_path: Path, monkey
     path = tmp_path / "old.ivig"
     save_plan(ITP_70.plan(), path)
     shown: list[str] = []
-    monkeypatch.setattr(window, "_error", lambda title, text: shown.append(text))
+    monkeypatch.setattr(window, "error", lambda title, text: shown.append(text))
     assert window.check_plan(path) is None
     assert shown and "names no preparer" in shown[0]
 
