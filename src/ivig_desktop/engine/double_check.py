@@ -202,5 +202,10 @@ def compare(plan: Plan, check: Plan) -> Comparison:
 
 
 def same_person(a: str, b: str) -> bool:
-    """Names compare without case or spacing: "J Smith" checking "j  smith" is one person."""
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    """Names compare on their letters and digits only: "J. Smith", "j smith" and "JSmith" are one
+    person (initials for a full name cannot be told apart, so each clinician types theirs)."""
+
+    def letters(name: str) -> str:
+        return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+    return letters(a) == letters(b)

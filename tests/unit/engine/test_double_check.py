@@ -182,6 +182,7 @@ def test_the_same_weight_in_pounds_always_matches(kg: float, indication: str) ->
     assert compare(preparer, checker).matched
 
 
-def test_same_person_ignores_case_and_spacing() -> None:
+def test_same_person_ignores_case_spacing_and_punctuation() -> None:
     assert same_person("J Smith", "  j   SMITH ")
+    assert same_person("A. Smith", "a smith") and same_person("A.Smith", "A Smith")
     assert not same_person("J Smith", "J Smyth")
