@@ -448,7 +448,7 @@ def test_a_schema_1_history_is_migrated_keeping_every_record(tmp_path: Path) -> 
     assert h.record(plan(), "save", "new") == 3
     con = sqlite3.connect(path)
     try:
-        assert con.execute("PRAGMA user_version").fetchone() == (2,)
+        assert con.execute("PRAGMA user_version").fetchone() == (3,)  # 3: the "check" action (issue 14)
         assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD,)]
         uids = [r[0] for r in con.execute("SELECT uid FROM record")]
         assert len(set(uids)) == 3 and all(uids)
