@@ -108,14 +108,14 @@ def _cmd_formulary(args: argparse.Namespace) -> str:
     from ivig_desktop.store.history import HistoryError
 
     if args.formulary_command == "publish":
-        from ivig_desktop.engine.formulary import load_formulary
+        from ivig_desktop.engine.datafile import load_with_text
+        from ivig_desktop.engine.formulary import formulary_from_data
 
         path = Path(args.file)
-        form = load_formulary(path)  # the same checks as --formulary; DataError names file and field
-        try:
-            content = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError("formulary", f"'{path}' cannot be read ({exc})") from exc
+        # One read (a regular file, bounded): the text published is the text checked, with the
+        # same checks as --formulary; a DataError names file and field.
+        content, data = load_with_text(path)
+        form = formulary_from_data(data, str(path))
         history = open_history(args.database, needed=True)
         try:
             rev_id = history.publish_formulary(content, form.revision)

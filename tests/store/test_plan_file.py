@@ -653,3 +653,19 @@ def test_changes_with_missing_or_odd_saved_results() -> None:
     listed = plan_file.changes({"days": "x", "warnings": [1]}, now)
     assert any(c.startswith("formulary: None →") for c in listed)
     assert f"days: 0 → {len(now.days)}" in listed
+
+
+def test_a_plan_with_a_non_finite_figure_is_not_saved_and_nothing_is_written(tmp_path: Path) -> None:
+    """A 400-digit --max-rate once parsed to infinity and was saved as `Infinity` (not JSON), a file
+    the program then refused to open. JSON has no infinity: the save is refused, naming the field."""
+    import math
+    from dataclasses import replace
+
+    original = plan("privigen", "pid")
+    hostile = replace(original, order=replace(original.order, max_rate=Q_(math.inf, "mg/kg/min")))
+    target = tmp_path / "p.ivig"
+    with pytest.raises(InputError) as err:
+        save_plan(hostile, target)
+    assert err.value.field == "plan file"
+    assert "inputs.order.max_rate.magnitude is not a finite number" in err.value.message
+    assert list(tmp_path.iterdir()) == []

@@ -42,6 +42,12 @@ MAX_BYTES = 2_000_000
 
 def load(path: Path) -> dict[str, Any]:
     """The parsed TOML of ``path``, read only if it is a regular file within :data:`MAX_BYTES`."""
+    return load_with_text(path)[1]
+
+
+def load_with_text(path: Path) -> tuple[str, dict[str, Any]]:
+    """The text of ``path`` and its parsed TOML, from one read: what is checked is what is kept
+    (a file read twice could change in between)."""
     try:
         raw = read_regular_file(path, MAX_BYTES)
     except FileRefusedError as exc:
@@ -51,7 +57,7 @@ def load(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise DataError(str(path), "", "", f"is not UTF-8 text (byte {exc.start})") from None
     try:
-        return tomllib.loads(text)
+        return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DataError(str(path), "", "", f"not valid TOML ({exc})") from None
     except (ValueError, OverflowError, RecursionError) as exc:
