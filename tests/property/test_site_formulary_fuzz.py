@@ -94,7 +94,7 @@ def _mutation(data: dict[str, Any], draw: st.DrawFn) -> None:
         product["concentration"]["value"] = product["concentration"]["value"] * factor
     elif kind == "cap" and product.get("at_risk_caps"):
         product["at_risk_caps"][0]["rate"]["value"] *= factor
-    elif kind == "subsequent" and titration:
+    elif kind == "subsequent" and "max" in titration:
         titration["subsequent_start"] = {
             "value": titration["max"]["value"] * factor,
             "unit": titration["max"]["unit"],
