@@ -110,8 +110,8 @@ def test_plan_text_json_and_pdf(outside: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     pages = pdf_pages(pdf.read_bytes())
-    assert len(pages) == len(doc["days"])
-    assert "Day 1 of " in pages[0]
+    assert len(pages) == len(doc["days"]) + 1  # each day, then the Sources page
+    assert "Day 1 of " in pages[0] and "Sources (all days)" in pages[-1]
 
 
 @pytest.mark.parametrize("word", ["plna", "--verison", "Plan", "window"])

@@ -13,6 +13,18 @@ from ivig_desktop.engine.plan import DayPlan, Plan
 
 SIGNERS = ("Prepared by", "Independently checked by", "Administered by")
 ID_BLANKS = ("Name:", "MRN:", "Date of birth:")
+SOURCES_TITLE = "Sources: full warning and label wording, for all days"
+
+
+def is_sources(text: str) -> bool:
+    """The Sources page that closes every printout (its header says so instead of a day)."""
+    return "Sources (all days)" in text and SOURCES_TITLE in text
+
+
+def sheets(pages: list[str]) -> list[str]:
+    """The day sheets of a printout: every page but the Sources page at the end."""
+    assert pages and is_sources(pages[-1]), "a printout ends with its Sources page"
+    return [t for t in pages if "Sources (all days)" not in t]
 
 
 def normalise(text: str) -> str:
@@ -54,5 +66,7 @@ def warning_start(message: str, words: int = 6) -> str:
 
 
 def first_words_everywhere(plan: Plan, text: str) -> list[str]:
-    """Warnings whose code or opening words are missing from ``text``."""
-    return [w.code for w in plan.warnings if w.code not in text or warning_start(w.message) not in text]
+    """Warnings whose code or opening words (as the sheet words them) are missing from ``text``."""
+    from ivig_desktop.report.wording import compact
+
+    return [w.code for w in plan.warnings if w.code not in text or warning_start(compact(w)) not in text]

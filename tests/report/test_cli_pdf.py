@@ -16,7 +16,7 @@ import pytest
 from ivig_desktop.engine.errors import InputError
 from ivig_desktop.store.history import History
 from tests.helpers import CLI_PLAN, plan
-from tests.report.pdf_reading import has_number, page_sizes, pdf_pages
+from tests.report.pdf_reading import has_number, is_sources, page_sizes, pdf_pages, sheets
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMP = re.compile(r"^\.s\.pdf\..*\.tmp$")
@@ -60,10 +60,11 @@ def test_pdf_to_a_file(tmp_path: Path) -> None:
     data = out.read_bytes()
     assert data.startswith(b"%PDF") and b"DejaVu" in data
     pages = pdf_pages(data)
-    assert len(pages) == 2
-    assert page_sizes(data) == [(595, 842)] * 2
-    for i, text in enumerate(pages, start=1):
-        assert f"Day {i} of 2" in text and f"Page {i} of 2" in text
+    # Two days (ITP 2 g/kg over 2 days), then the Sources page with the full label wording.
+    assert len(pages) == 3 and is_sources(pages[2])
+    assert page_sizes(data) == [(595, 842)] * 3
+    for i, text in enumerate(sheets(pages), start=1):
+        assert f"Day {i} of 2" in text and f"Page {i} of 3" in text
         for rate in ("42", "84", "168", "336", "504"):
             assert has_number(text, rate)
         assert "Give 70 g" in text and "Start 08:00, end 10:46" in text
@@ -75,7 +76,7 @@ def test_pdf_on_letter_paper(tmp_path: Path) -> None:
     out = tmp_path / "s.pdf"
     done = run("--format", "pdf", "--output", str(out), "--paper", "Letter")
     assert (done.returncode, done.stdout) == (0, "")
-    assert page_sizes(out.read_bytes()) == [(612, 792)] * 2
+    assert page_sizes(out.read_bytes()) == [(612, 792)] * 3
 
 
 def test_pdf_replaces_an_existing_file(tmp_path: Path) -> None:

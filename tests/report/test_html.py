@@ -13,6 +13,7 @@ from ivig_desktop.engine import display as d
 from ivig_desktop.engine.overrides import Override
 from ivig_desktop.engine.plan import Plan
 from ivig_desktop.report.html import render_html, vital_sign_checkpoints
+from ivig_desktop.report.wording import compact
 from tests.helpers import patient, plan
 from tests.report.pdf_reading import ID_BLANKS, SIGNERS, rates, vial_rows
 
@@ -25,12 +26,23 @@ def itp() -> Plan:
     return plan("octagam-10", "itp", start=time(8, 0))
 
 
-def day_pages(html: str) -> list[str]:
-    """The HTML of each day's page (each day is one top-level <div>)."""
+def all_pages(html: str) -> list[str]:
+    """The HTML of each page: one top-level <div> per day, then one for the Sources."""
     body = html.split("<body>", 1)[1]
     parts = re.split(r"<div(?: style=\"page-break-before: always\")?>", body)
     assert parts[0] == ""
     return parts[1:]
+
+
+def day_pages(html: str) -> list[str]:
+    """The HTML of each day's page (the Sources page, always last, left out)."""
+    pages = all_pages(html)
+    assert pages[-1].startswith("<h2>Sources:"), pages[-1][:80]
+    return pages[:-1]
+
+
+def sources_page(html: str) -> str:
+    return all_pages(html)[-1]
 
 
 def test_octagam_itp_has_the_label_rates_and_the_day_doses(itp: Plan) -> None:
@@ -44,8 +56,8 @@ def test_octagam_itp_has_the_label_rates_and_the_day_doses(itp: Plan) -> None:
         assert "<b>Give 70 g</b> (prescribed 70 g)" in page
         assert "<b>700 mL</b> (10 mL/kg)" in page
         assert "Start 08:00, <b>end 10:46</b> (2 h 46 min)" in page
-        assert f"<h2>Day {day.day} of 2</h2>" in page
-    assert "<b>140 g</b> over 2 day(s)" in html
+        assert f"<h1>IVIG infusion schedule · Day {day.day} of 2 · date: ____" in page
+    assert "= 140 g over 2 day(s)" in html
 
 
 def test_every_step_row_matches_the_engine(itp: Plan) -> None:
@@ -70,7 +82,7 @@ def test_every_step_row_matches_the_engine(itp: Plan) -> None:
 def test_blanks_and_signature_lines_on_every_day(itp: Plan) -> None:
     for page in day_pages(render_html(itp)):
         for blank in ID_BLANKS:
-            assert f"<td>{blank} ____" in page
+            assert f"<td>{blank} <b>____" in page
         for who in SIGNERS:
             assert f"<td><b>{who}</b><br>Signature: ____" in page
         # the three signature blocks share one table row, which Qt never splits across pages
@@ -83,7 +95,10 @@ def test_blanks_and_signature_lines_on_every_day(itp: Plan) -> None:
 def test_dosing_weight_policy_product_and_revision(itp: Plan) -> None:
     html = render_html(itp)
     assert "<b>Dosing weight 70 kg</b> (actual)" in html
-    assert f"policy <i>{escape(itp.dosing.policy.name)}</i>: {escape(itp.dosing.reason)}." in html
+    for page in day_pages(html):
+        assert f"policy <i>{escape(itp.dosing.policy.name)}</i>; rates are per kg of it" in page
+    # The reasoning behind the dosing weight is on the Sources page.
+    assert f"[{itp.dosing.policy.id}]: {escape(itp.dosing.reason)}." in sources_page(html)
     assert "Automatic: adjusted weight when obese" in itp.dosing.policy.name
     assert "Rates are per kg of the dosing weight (70 kg)" in html
     assert "<b>Octagam 10 %</b> (Octapharma), 100 mg/mL (10 %)" in html
@@ -93,10 +108,14 @@ def test_dosing_weight_policy_product_and_revision(itp: Plan) -> None:
 
 
 def test_every_warning_is_printed_escaped_on_every_page(itp: Plan) -> None:
+    """On each day's sheet in clinical words; in full, once, on the Sources page."""
     assert itp.warnings, "Octagam carries at least the maltose warning"
-    for page in day_pages(render_html(itp)):
+    html = render_html(itp)
+    for page in day_pages(html):
         for w in itp.warnings:
-            assert f"{escape(w.code)}: {escape(w.message)}</li>" in page
+            assert f"{escape(w.code)}: {escape(compact(w))}" in page
+    for w in itp.warnings:
+        assert f"{escape(w.code)}: {escape(w.message)}</li>" in sources_page(html)
 
 
 def test_vital_sign_checkpoints_octagam(itp: Plan) -> None:
@@ -130,9 +149,8 @@ def test_vital_sign_checkpoints_are_in_time_order() -> None:
 def test_one_lot_and_expiry_row_per_physical_vial() -> None:
     for p in (plan("octagam-10", "itp"), plan("privigen", "gbs"), plan("bivigam", "pid", dose="0.8 g/kg")):
         for day, page in zip(p.days, day_pages(render_html(p)), strict=True):
-            rows = re.findall(
-                r"<tr><td>([^<]* vial \([^<]*\), \d+ of \d+)</td><td>_+</td><td>_+</td></tr>", page
-            )
+            # Two vials to a row, each with an empty lot and an empty expiry cell to write in.
+            rows = re.findall(r"<td>([^<]* vial \([^<]*\), \d+ of \d+)</td><td></td><td></td>", page)
             assert rows == vial_rows(day)
             assert len(rows) == sum(c.count for c in day.pick.counts) >= 1
 
@@ -152,12 +170,13 @@ def test_a_page_break_before_every_day_after_the_first(product: str, indication:
     p = plan(product, indication)
     html = render_html(p)
     assert len(p.days) == days
-    assert html.count("page-break-before") == html.count(BREAK) == days - 1
+    # A break before every day after the first, and before the Sources page.
+    assert html.count("page-break-before") == html.count(BREAK) == days
     pages = day_pages(html)
     assert len(pages) == days
     assert not html.split("<body>", 1)[1].startswith(f"<div {BREAK}")
     for i, page in enumerate(pages, start=1):
-        headings = re.findall(r"<h2>Day (\d+) of (\d+)</h2>", page)
+        headings = re.findall(r"<h1>IVIG infusion schedule · Day (\d+) of (\d+) · ", page)
         assert headings == [(str(i), str(days))]
 
 
@@ -194,9 +213,9 @@ def test_user_typed_text_is_escaped() -> None:
     html = render_html(p)
     assert "<img" not in html and "<b>Dr X" not in html
     assert escape(reason) in html
-    # Printed three times per page: in the dosing-weight reason, in the override warning and in the
-    # block of entered inputs (issue 11: every input is shown back).
-    assert html.count(escape(reason)) == 3 * len(p.days)
+    # In the override warning and the block of entered inputs (issue 11: every input is shown back)
+    # on each day's sheet, and on the Sources page in the full warning and the dosing-weight reason.
+    assert html.count(escape(reason)) == 2 * len(p.days) + 2
 
 
 def test_no_vial_sizes_prints_the_dose_instead_of_a_pick_list() -> None:
@@ -210,7 +229,7 @@ def test_no_vial_sizes_prints_the_dose_instead_of_a_pick_list() -> None:
 def test_patient_figures_and_creatinine() -> None:
     p = plan("octagam-10", "itp", pt=patient(80, 170, sex="female", age=72, scr=1.3))
     html = render_html(p)
-    assert "Weight 80 kg; height 170 cm; female; age 72 y" in html
+    assert "Weight 80 kg (date weighed: ____" in html and "); height 170 cm; female; age 72 y" in html
     assert "Serum creatinine 1.3 mg/dL; CrCl " in html
     assert f"CrCl {d.fmt(p.crcl.value, 'crcl')}" in html
     assert "Serum creatinine not entered; CrCl not calculated" in render_html(plan("octagam-10", "itp"))

@@ -17,9 +17,12 @@ from tests.report.pdf_reading import (
     SIGNERS,
     first_words_everywhere,
     has_number,
+    is_sources,
+    normalise,
     page_sizes,
     pdf_pages,
     rates,
+    sheets,
     vial_rows,
 )
 
@@ -110,12 +113,13 @@ def test_one_page_per_day_with_that_days_figures(
     p = plan(product, indication, start=time(8, 0))
     pages = pdf_pages(render_pdf(p))
     assert len(p.days) == days
-    assert len(pages) == days
-    for i, (text, day) in enumerate(zip(pages, p.days, strict=True), start=1):
+    assert len(pages) == days + 1 and is_sources(pages[-1])  # each day, then the Sources
+    for i, (text, day) in enumerate(zip(sheets(pages), p.days, strict=True), start=1):
         assert f"Day {i} of {days}" in text
-        assert [int(n) for n in re.findall(rf"Day (\d+) of {days}", text)] == [i]
-        assert f"Page {i} of {days}" in text
-        assert re.findall(r"Page (\d+) of (\d+)", text) == [(str(i), str(days))]
+        # Once in the page header, once in the sheet's title.
+        assert [int(n) for n in re.findall(rf"Day (\d+) of {days}", text)] == [i, i]
+        assert f"Page {i} of {days + 1}" in text
+        assert re.findall(r"Page (\d+) of (\d+)", text) == [(str(i), str(days + 1))]
         assert "printed 2026-11-24 09:30" in text
         assert f"Give {d.fmt(day.dose, 'dose')} (prescribed {d.fmt(day.prescribed, 'dose')})" in text
         assert d.fmt(day.volume, "volume") in text
@@ -133,7 +137,7 @@ def test_one_page_per_day_with_that_days_figures(
 
 
 def test_octagam_itp_numbers_on_paper(render_pdf, itp: Plan) -> None:
-    for text in pdf_pages(render_pdf(itp)):
+    for text in sheets(pdf_pages(render_pdf(itp))):
         for rate in ("42", "84", "168", "336", "504"):
             assert has_number(text, rate)
         assert "Give 70 g (prescribed 70 g) = 700 mL (10 mL/kg)" in text
@@ -161,17 +165,22 @@ def test_warnings_of_a_risky_plan_on_every_page(render_pdf) -> None:
     )
     assert {w.code for w in p.warnings} >= {"thrombosis"}
     pages = pdf_pages(render_pdf(p))
-    assert len(pages) == len(p.days) == 5
-    for text in pages:
+    assert len(pages) == len(p.days) + 1 == 6
+    for text in sheets(pages):
         assert first_words_everywhere(p, text) == []
+    # The label's own wording is left to the Sources page, in full.
+    renal = next(w for w in p.warnings if w.code == "renal")
+    assert "Label: give the minimum dose" in renal.message
+    assert all("Label: give the minimum dose" not in t for t in sheets(pages))
+    assert normalise(renal.message) in pages[-1]
 
 
 @pytest.mark.parametrize(("paper", "size"), [("A4", A4), ("Letter", LETTER)])
 def test_paper_sizes(render_pdf, itp: Plan, paper: str, size: tuple[int, int]) -> None:
     data = render_pdf(itp, paper)
-    assert page_sizes(data) == [size] * len(itp.days)
+    assert page_sizes(data) == [size] * (len(itp.days) + 1)
     text = pdf_pages(data)[0]
-    assert has_number(text, "504") and "Page 1 of 2" in text
+    assert has_number(text, "504") and "Page 1 of 3" in text
 
 
 def test_a4_and_letter_differ(render_pdf, itp: Plan) -> None:
@@ -187,7 +196,7 @@ def test_unknown_paper_is_refused(qapp, itp: Plan) -> None:
 
 def test_no_clock_prints_elapsed_times(render_pdf) -> None:
     p = plan("octagam-10", "itp", start=None)
-    for text in pdf_pages(render_pdf(p)):
+    for text in sheets(pdf_pages(render_pdf(p))):
         assert "Start +0:00, end +2:46" in text
         assert "+0:00" in text and "+0:30" in text and "+2:00" in text
         assert "Before start +0:00" in text
@@ -249,7 +258,7 @@ def test_every_printed_page_identifies_patient_and_day(render_pdf, what, kw, pap
     for i, text in enumerate(pages, start=1):
         for blank in ID_BLANKS:
             assert blank in text, f"page {i} of {len(pages)} has no '{blank}': {text[:160]!r}"
-        assert re.search(rf"Day \d+ of {n}", text), f"page {i} of {len(pages)} has no day heading"
+        assert re.search(rf"Day \d+ of {n}", text) or is_sources(text), f"page {i} has no day heading"
     for who in SIGNERS:
         on = [i for i, t in enumerate(pages, start=1) if who in t]
         assert len(on) == n, f"'{who}' on pages {on}, expected once per day"
@@ -265,9 +274,9 @@ def test_write_pdf_writes_what_pdf_bytes_renders(qapp, tmp_path: Path, itp: Plan
     written = target.read_bytes()
     assert written.startswith(b"%PDF")
     assert pdf_pages(written) == pdf_pages(pdf_bytes(itp, paper="Letter", printed_at=PRINTED))
-    assert page_sizes(written) == [LETTER, LETTER]
+    assert page_sizes(written) == [LETTER] * 3
     assert [p.name for p in tmp_path.iterdir()] == ["s.pdf"]
     # Replacing an existing file keeps no old bytes and no temporary file.
     write_pdf(plan("privigen", "gbs"), target, printed_at=PRINTED)
-    assert len(pdf_pages(target.read_bytes())) == 5
+    assert len(pdf_pages(target.read_bytes())) == 6
     assert [p.name for p in tmp_path.iterdir()] == ["s.pdf"]

@@ -10,7 +10,7 @@ import pytest
 from ivig_desktop.store.history import History
 from ivig_desktop.ui.main_window import MainWindow
 from ivig_desktop.ui.preferences import Preferences
-from tests.report.pdf_reading import has_number, page_sizes, pdf_pages
+from tests.report.pdf_reading import has_number, page_sizes, pdf_pages, sheets
 
 RATES = ("42", "84", "168", "336", "504")
 
@@ -60,7 +60,7 @@ def test_preview_paints_the_plan(qtbot, window: MainWindow) -> None:
     assert preview is not None
     with qtbot.waitSignal(dlg.paintRequested, timeout=5000):
         preview.updatePreview()
-    qtbot.waitUntil(lambda: preview.pageCount() == 2, timeout=5000)
+    qtbot.waitUntil(lambda: preview.pageCount() == 3, timeout=5000)  # 2 days + Sources
     assert len(painted) == 1
     # The printer handed to the painter is the one the window keeps alive, laid out on A4.
     printer = painted[0]
@@ -85,7 +85,7 @@ def test_preview_follows_a_pending_edit(qtbot, window: MainWindow) -> None:
     assert len(window.plan.days) == 5
     preview = dlg.findChild(QPrintPreviewWidget)
     preview.updatePreview()
-    qtbot.waitUntil(lambda: preview.pageCount() == 5, timeout=5000)
+    qtbot.waitUntil(lambda: preview.pageCount() == 6, timeout=5000)  # 5 days + Sources
     dlg.close()
 
 
@@ -106,7 +106,7 @@ def test_preview_on_letter_paper(qtbot, tmp_path: Path, history: History) -> Non
     assert painted[0].pageLayout().pageSize().id() == QPageSize.PageSizeId.Letter
     dlg.close()
     assert w.export_pdf(tmp_path / "w.pdf")
-    assert page_sizes((tmp_path / "w.pdf").read_bytes()) == [(612, 792)] * 2
+    assert page_sizes((tmp_path / "w.pdf").read_bytes()) == [(612, 792)] * 3
 
 
 def test_export_pdf_writes_the_plan_and_records_it(
@@ -116,9 +116,9 @@ def test_export_pdf_writes_the_plan_and_records_it(
     target = tmp_path / "w.pdf"
     assert window.export_pdf(target) is True
     pages = pdf_pages(target.read_bytes())
-    assert len(pages) == 2
-    for i, text in enumerate(pages, start=1):
-        assert f"Day {i} of 2" in text and f"Page {i} of 2" in text
+    assert len(pages) == 3  # 2 days + Sources
+    for i, text in enumerate(sheets(pages), start=1):
+        assert f"Day {i} of 2" in text and f"Page {i} of 3" in text
         for rate in RATES:
             assert has_number(text, rate)
         assert "Give 70 g" in text and "Start 08:00, end 10:46" in text
@@ -214,9 +214,9 @@ def test_print_paints_to_the_chosen_printer(
 
     dlg.done(int(QDialog.DialogCode.Accepted))  # what pressing Print does
     pages = pdf_pages(out.read_bytes())
-    assert len(pages) == 2
-    for i, text in enumerate(pages, start=1):
-        assert f"Day {i} of 2" in text and f"Page {i} of 2" in text
+    assert len(pages) == 3  # 2 days + Sources
+    for i, text in enumerate(sheets(pages), start=1):
+        assert f"Day {i} of 2" in text and f"Page {i} of 3" in text
         for rate in RATES:
             assert has_number(text, rate)
     assert [e.action for e in history.search()] == ["print"]

@@ -17,7 +17,9 @@ import pytest
 from ivig_desktop.engine import display as d
 from ivig_desktop.engine.errors import InputError
 from ivig_desktop.engine.plan import Plan
+from ivig_desktop.report.wording import compact
 from tests.helpers import CLI_PLAN, patient, plan
+from tests.report.pdf_reading import is_sources, normalise
 
 ROOT = Path(__file__).resolve().parents[2]
 PRINTED = datetime(2026, 11, 24, 9, 30)
@@ -53,11 +55,12 @@ def test_one_day_per_page_with_every_number_of_that_day(
 ) -> None:
     p = plan(product, indication, pt=patient(70, 175, age=50), risks=frozenset({"diabetes"}))
     pages = _pages(pdf(p))
-    assert len(pages) == days == len(p.days)
-    for i, (text, day) in enumerate(zip(pages, p.days, strict=True), start=1):
+    assert len(pages) == days + 1 == len(p.days) + 1  # each day, then the Sources page
+    assert is_sources(pages[-1])
+    for i, (text, day) in enumerate(zip(pages[:-1], p.days, strict=True), start=1):
         assert f"Day {i} of {days}" in text
         assert all(f"Day {j} of {days}" not in text for j in range(1, days + 1) if j != i)
-        assert f"Page {i} of {days}" in text
+        assert f"Page {i} of {days + 1}" in text
         assert "printed 2026-11-24 09:30" in text
         assert f"Give {d.fmt(day.dose, 'dose')}" in text
         assert d.fmt(day.volume, "volume") in text
@@ -74,7 +77,9 @@ def test_one_day_per_page_with_every_number_of_that_day(
         assert p.formulary_revision in text
         for w in p.warnings:
             assert w.code in text
-            assert " ".join(w.message.split()[:6]) in text
+            assert " ".join(compact(w).split()[:6]) in text
+    for w in p.warnings:  # in full, label wording included, on the Sources page
+        assert normalise(f"{w.code}: {w.message}") in pages[-1]
 
 
 def test_octagam_itp_rates_on_paper(pdf) -> None:
@@ -151,7 +156,7 @@ def test_cli_pdf_writes_a_valid_file(tmp_path: Path) -> None:
     done = _cli("--output", str(out))
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     pages = _pages(out.read_bytes())
-    assert len(pages) == 2 and " 504 " in pages[0]
+    assert len(pages) == 3 and " 504 " in pages[0]
 
 
 def test_cli_pdf_unwritable_output(tmp_path: Path) -> None:
@@ -188,8 +193,8 @@ def test_preview_paints_offscreen(qtbot, tmp_path: Path) -> None:
     dlg = w.print_preview()
     preview = dlg.findChild(QPrintPreviewWidget)
     preview.updatePreview()
-    # The preview holds the same layout as the PDF: one page per infusion day (2 for ITP).
-    qtbot.waitUntil(lambda: preview.pageCount() == 2, timeout=5000)
+    # The preview holds the same layout as the PDF: one page per infusion day (2 for ITP), then Sources.
+    qtbot.waitUntil(lambda: preview.pageCount() == 3, timeout=5000)
     dlg.close()
     assert w.export_pdf(tmp_path / "w.pdf")
     assert " 504 " in _pages((tmp_path / "w.pdf").read_bytes())[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from ivig_desktop.engine.order_details import short_date
 from ivig_desktop.engine.units import Quantity
 
 if TYPE_CHECKING:
@@ -64,10 +65,14 @@ def duration(q: Quantity) -> str:
     return f"{h} h" if h else f"{m} min"
 
 
-def clock(moment: datetime, day_one: datetime, *, elapsed: bool, h12: bool = False) -> str:
+def clock(
+    moment: datetime, day_one: datetime, *, elapsed: bool, h12: bool = False, dated: bool = False
+) -> str:
     """HH:MM; with a day suffix after midnight; or +H:MM since the start when no clock given.
 
-    Times are rounded to the nearest minute, as the durations beside them are.
+    Times are rounded to the nearest minute, as the durations beside them are. ``dated``: the
+    plan has real dates, so a time after midnight names its date ("00:30 Wed 2 Dec") instead
+    of "(+1 d)".
     """
     if elapsed:
         minutes = round((moment - day_one).total_seconds() / 60)
@@ -75,6 +80,8 @@ def clock(moment: datetime, day_one: datetime, *, elapsed: bool, h12: bool = Fal
     moment = day_one + timedelta(minutes=round((moment - day_one).total_seconds() / 60))
     text = moment.strftime("%I:%M %p").lstrip("0") if h12 else moment.strftime("%H:%M")
     extra = (moment.date() - day_one.date()).days
+    if extra and dated:
+        return f"{text} {short_date(moment.date())[:-5]}"
     return f"{text} (+{extra} d)" if extra else text
 
 

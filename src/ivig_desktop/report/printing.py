@@ -25,9 +25,9 @@ from PySide6.QtGui import (
 )
 
 from ivig_desktop import __version__, resources
-from ivig_desktop.engine.plan import Plan
+from ivig_desktop.engine.plan import DayPlan, Plan
 from ivig_desktop.engine.risk_factors import Warning
-from ivig_desktop.report.html import FONT_FAMILY, critical_banner, day_html, page_header
+from ivig_desktop.report.html import FONT_FAMILY, critical_banner, day_html, page_header, sources_html
 from ivig_desktop.store.files import write_atomic
 
 PAPERS = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
@@ -68,6 +68,15 @@ def page_layout(paper: str) -> QPageLayout:
     )
 
 
+def _document(html: str, device: QPagedPaintDevice, family: str, width: float) -> QTextDocument:
+    doc = QTextDocument()
+    doc.documentLayout().setPaintDevice(device)
+    doc.setDefaultFont(QFont(family, 8))
+    doc.setHtml(html)
+    doc.setTextWidth(width)
+    return doc
+
+
 def paint_plan(
     plan: Plan,
     device: QPagedPaintDevice,
@@ -78,10 +87,11 @@ def paint_plan(
 ) -> int:
     """Lay the plan out on ``device``'s pages; returns the page count.
 
-    Each day is its own document starting on a new page. Every page carries a header (patient
-    identification blanks and the day) and a footer ("Page N of M", print date), so a page that
-    spills over or comes loose still says whose it is. A plan with critical warnings carries a
-    boxed banner of them (and the reasons they were acknowledged with) at the top of every page.
+    Each day is its own document starting on a new page, and the Sources (full warning and
+    label wording) follow the last day. Every page carries a header (name, MRN, date of birth,
+    the day and its date), the critical warnings in a box when there are any, and a footer
+    ("Page N of M", print date), so a page that spills over or comes loose still says whose
+    it is and what must be acted on (with the reason each critical warning was acknowledged).
     """
     family = register_fonts()
     res = device.resolution()
@@ -89,21 +99,16 @@ def paint_plan(
     band = res * 0.35
     banner_html = critical_banner(plan, acknowledged)
     banner = None
-    banner_height = 0.0
+    banner_h = 0.0
     if banner_html:
-        banner = QTextDocument()
-        banner.documentLayout().setPaintDevice(device)
-        banner.setDefaultFont(QFont(family, 8))
-        banner.setHtml(f"<html><body>{banner_html}</body></html>")
-        banner.setTextWidth(rect.width())
-        banner_height = banner.size().height()
-    body = QSizeF(rect.width(), rect.height() - 2 * band - banner_height)
-    docs = []
-    for day in plan.days:
-        doc = QTextDocument()
-        doc.documentLayout().setPaintDevice(device)
-        doc.setDefaultFont(QFont(family, 8))
-        doc.setHtml(day_html(plan, day, h12=h12))
+        banner = _document(f"<html><body>{banner_html}</body></html>", device, family, rect.width())
+        banner_h = banner.size().height() + band * 0.3
+    body = QSizeF(rect.width(), rect.height() - 2 * band - banner_h)
+    docs: list[tuple[DayPlan | None, QTextDocument, int]] = []
+    for day, html in [(day, day_html(plan, day, h12=h12, banner=False)) for day in plan.days] + [
+        (None, sources_html(plan))
+    ]:
+        doc = _document(html, device, family, body.width())
         doc.setPageSize(body)
         docs.append((day, doc, doc.pageCount()))
     pages = sum(n for _, _, n in docs)
@@ -117,25 +122,25 @@ def paint_plan(
                 if page:
                     device.newPage()
                 page += 1
-                if k:  # a continuation page: the first page of a day opens with the patient block
-                    painter.setFont(small)
-                    painter.drawText(
-                        QRectF(0, 0, body.width(), band),
-                        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
-                        f"{page_header(plan, day)} (continued, page {k + 1} of {count} for this day)",
-                    )
+                painter.setFont(small)
+                more = f" (continued, page {k + 1} of {count} for this day)" if k and day is not None else ""
+                painter.drawText(
+                    QRectF(0, 0, body.width(), band),
+                    int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
+                    f"{page_header(plan, day)}{more}",
+                )
                 if banner is not None:
                     painter.save()
                     painter.translate(0, band)
-                    banner.drawContents(painter, QRectF(0, 0, body.width(), banner_height))
+                    banner.drawContents(painter)
                     painter.restore()
                 painter.save()
-                painter.translate(0, band + banner_height - k * body.height())
+                painter.translate(0, band + banner_h - k * body.height())
                 doc.drawContents(painter, QRectF(0, k * body.height(), body.width(), body.height()))
                 painter.restore()
                 painter.setFont(small)
                 painter.drawText(
-                    QRectF(0, band + banner_height + body.height(), body.width(), band),
+                    QRectF(0, band + banner_h + body.height(), body.width(), band),
                     int(Qt.AlignmentFlag.AlignCenter),
                     f"Page {page} of {pages}   ·   printed {stamp}   ·   ivig_desktop {__version__}   ·   "
                     "verify with a second clinician",

@@ -1,10 +1,18 @@
-"""The plan as plain text, for a pharmacist reading a terminal or pasting into a record."""
+"""The plan as plain text, for a pharmacist reading a terminal or pasting into a record.
+
+Same order as the printed sheet: critical warnings, whose the plan is and the order's people,
+the dose and each day's steps (with its date), the other warnings in clinical words, the
+alternatives, and last the Sources: every warning in full, the dosing-weight reasoning and
+the data behind the figures.
+"""
 
 from __future__ import annotations
 
 from ivig_desktop.engine import display as d
 from ivig_desktop.engine.inputs import echo
+from ivig_desktop.engine.order_details import long_date
 from ivig_desktop.engine.plan import Plan
+from ivig_desktop.report import wording as wd
 from ivig_desktop.report.check_block import VERIFY_BANNER, banner
 
 __all__ = ["VERIFY_BANNER", "render_text"]
@@ -18,77 +26,69 @@ def _table(rows: list[list[str]], right: set[int]) -> list[str]:
     ]
 
 
-def entered_section(plan: Plan) -> list[str]:
-    """Every input as entered and as read, so the checker sees what the prescriber typed."""
-    items = echo(plan)
-    width = max(len(e.label) for e in items) + 1
-    return ["ENTERED", *(f"  {(e.label + ':').ljust(width)} {e.shown}" for e in items), ""]
+def _not_entered(value: str | None) -> str:
+    return value if value is not None else "not entered"
 
 
-def render_text(plan: Plan) -> str:
+def _who(plan: Plan) -> list[str]:
+    det = plan.order.details
+    ident = "; ".join(f"{k} {v if v != wd.BLANK else 'not entered'}" for k, v in wd.identity(plan))
+    weighed = f"weighed {wd.plain_date(det.weight_date)}" if det.weight_date else "weight date not entered"
     p = plan.patient
+    return [
+        f"Patient:        {ident}",
+        f"                {d.fmt(p.actual_weight, 'weight')} ({weighed}), {d.fmt(p.height, 'height')}, "
+        f"{p.sex.value}, {d.age(p.age)}" + ("; pregnant" if p.pregnant else ""),
+        f"                {d.body_size(p)}; {wd.crcl_text(plan)}",
+        f"Allergies:      {_not_entered(det.allergies)}",
+        f"Prescriber:     {_not_entered(det.prescriber)}",
+        f"Premedication:  {_not_entered(det.premedication)}",
+        f"Infusion site:  {_not_entered(det.infusion_site)}",
+    ]
+
+
+def _order(plan: Plan) -> list[str]:
     product = plan.product
-    lines = ["IVIG infusion plan", banner(plan), ""]
-    crcl = plan.crcl
-    crcl_text = (
-        f"CrCl {d.fmt(crcl.value, 'crcl')} ({crcl.basis})"
-        if crcl is not None and crcl.value is not None
-        else (f"CrCl {crcl.basis}" if crcl is not None else "CrCl not calculated (no serum creatinine)")
-    )
-    lines.append(
-        f"Patient:        {d.fmt(p.actual_weight, 'weight')}, {d.fmt(p.height, 'height')}, "
-        f"{p.sex.value}, {d.age(p.age)}" + ("; pregnant" if p.pregnant else "")
-    )
-    lines.append(f"                {d.body_size(p)}; {crcl_text}")
-    lines.append(f"Dosing weight:  {d.fmt(plan.dosing.weight, 'weight')} ({plan.dosing.basis})")
-    lines.append(f"                {plan.dosing.reason}")
-    lines.append(f"                policy: {plan.dosing.policy.name} [{plan.dosing.policy.id}]")
-    lines.append(f"Rate weight:    {d.fmt(plan.rate_weight, 'weight')} (the dosing weight)")
-    lines.append(
+    return [
         f"Product:        {product.name} ({product.manufacturer}), {d.fmt(product.conc, 'concentration')} "
-        f"({d.number(product.percent, 1)} %)"
-    )
-    lines.append(f"Titration:      {plan.titration_note}; maximum {d.fmt(plan.ladder.ceiling, 'dose_rate')}")
-    reg = plan.regimen
-    lines.append(
-        f"Order:          {reg.name if reg else 'no indication'}: "
-        f"{d.fmt(plan.course_dose_per_kg, 'dose_per_kg')} × {d.fmt(plan.dosing.weight, 'weight')} = "
-        f"{d.fmt(plan.course_dose, 'dose')} over {len(plan.days)} day(s)"
-    )
-    lines.append(f"Dose:           {d.dose_statement(plan)}")
-    lines.append(
-        f"Total:          {d.fmt(plan.total_dose, 'dose')} given, {d.fmt(plan.total_volume, 'volume')}"
-    )
-    lines.append(
-        f"Data:           formulary {plan.formulary_revision}; site settings {plan.settings_revision}"
-    )
-    lines.append("")
-    lines.extend(entered_section(plan))
-    if plan.warnings:
-        lines.append("WARNINGS")
-        lines.extend(f"  [{w.severity.label.upper()}] {w.code}: {w.message}" for w in plan.warnings)
-        lines.append("")
+        f"({d.number(product.percent, 1)} %)",
+        f"Order:          {wd.order_line(plan)}",
+        f"Dose:           {d.dose_statement(plan)}",
+        f"Dosing weight:  {d.fmt(plan.dosing.weight, 'weight')} ({plan.dosing.basis}); rates per kg of it",
+        f"Total:          {d.fmt(plan.total_dose, 'dose')} given, {d.fmt(plan.total_volume, 'volume')}; "
+        f"maximum {d.fmt(plan.ladder.ceiling, 'dose_rate')}",
+    ]
+
+
+def _days(plan: Plan) -> list[str]:
+    lines: list[str] = []
+    elapsed = not plan.clock_given
     for day in plan.days:
         sched = day.schedule
-        elapsed = not plan.clock_given
+
+        def clock(moment, start=sched.start) -> str:
+            return d.clock(moment, start, elapsed=elapsed, dated=plan.dated)
+
         vials = (
             ", ".join(f"{c.count} × {d.fmt(c.vial.size, 'dose')}" for c in day.pick.counts)
             or "no vial sizes in formulary"
         )
-        waste = f", waste {d.fmt(day.pick.waste, 'dose')}" if day.pick.waste.m > 0 else ""
+        when = wd.day_date(plan, day)
         lines.append(
-            f"DAY {day.day} of {len(plan.days)}: prescribed {d.fmt(day.prescribed, 'dose')}, "
-            f"give {d.fmt(day.dose, 'dose')} ({vials}{waste})"
+            f"DAY {day.day} of {len(plan.days)}{f' · {long_date(when)}' if when else ''}: "
+            f"prescribed {d.fmt(day.prescribed, 'dose')}, give {d.fmt(day.dose, 'dose')} ({vials})"
         )
         lines.append(
             f"  volume {d.fmt(day.volume, 'volume')} ({d.fmt(day.volume_per_kg, 'volume_per_kg')}); "
-            f"{d.clock(sched.start, sched.start, elapsed=elapsed)} to "
-            f"{d.clock(sched.end, sched.start, elapsed=elapsed)} ({d.duration(sched.duration)})"
+            f"{clock(sched.start)} to {clock(sched.end)} ({d.duration(sched.duration)})"
         )
+        waste = wd.waste_line(day)
+        if waste:
+            lines.append(f"  {waste}")
         rows = [["Start", "Duration", "mg/kg/min", "mL/h", "Step mL", "Total mL"]]
         rows += [
             [
-                d.clock(sched.clock(s), sched.start, elapsed=elapsed),
+                clock(sched.clock(s)),
                 d.duration(s.duration),
                 d.number(s.dose_rate.m_as("mg/kg/min"), 2),
                 d.number(s.rate.m_as("mL/h"), 1),
@@ -99,13 +99,50 @@ def render_text(plan: Plan) -> str:
         ]
         lines.extend(_table(rows, right={2, 3, 4, 5}))
         lines.append("")
-    if plan.alternatives:
-        lines.append("ALTERNATIVES")
-        lines.extend(
-            f"  - {a.description}: {d.fmt(a.volume_per_day, 'volume')}/day "
-            f"({d.fmt(a.volume_per_kg, 'volume_per_kg')}), {d.duration(a.duration_per_day)} per day, "
-            f"{a.days} day(s)"
-            for a in plan.alternatives
-        )
+    return lines
+
+
+def entered_section(plan: Plan) -> list[str]:
+    """Every input as entered and as read, so the checker sees what the prescriber typed."""
+    items = echo(plan)
+    width = max(len(e.label) for e in items) + 1
+    return ["ENTERED", *(f"  {(e.label + ':').ljust(width)} {e.shown}" for e in items), ""]
+
+
+def _sources(plan: Plan) -> list[str]:
+    lines = ["SOURCES (full warning and label wording)"]
+    lines.extend(f"  [{w.severity.label.upper()}] {w.code}: {w.message}" for w in plan.warnings)
+    if not plan.warnings:
+        lines.append("  no warnings")
+    lines += [
+        f"  Dosing weight:  {d.fmt(plan.dosing.weight, 'weight')} ({plan.dosing.basis}): "
+        f"{plan.dosing.reason}",
+        f"                  policy: {plan.dosing.policy.name} [{plan.dosing.policy.id}]",
+        f"  Rate weight:    {d.fmt(plan.rate_weight, 'weight')} (the dosing weight)",
+        f"  Titration:      {plan.titration_note}; maximum {d.fmt(plan.ladder.ceiling, 'dose_rate')}",
+        f"  Data:           formulary {plan.formulary_revision}; site settings {plan.settings_revision}",
+    ]
+    return lines
+
+
+def render_text(plan: Plan) -> str:
+    lines = ["IVIG infusion plan", banner(plan), ""]
+    crit = wd.critical(plan)
+    if crit:
+        lines.append("CRITICAL (act on this before starting the infusion)")
+        lines.extend(f"  [CRITICAL] {w.code}: {w.message}" for w in crit)
         lines.append("")
+    lines += _who(plan) + _order(plan) + [""] + entered_section(plan) + _days(plan)
+    rest = wd.others(plan)
+    if rest:
+        lines.append("WARNINGS")
+        lines.extend(f"  [{w.severity.label.upper()}] {w.code}: {wd.compact(w)}" for w in rest)
+        lines.append("")
+    if plan.alternatives:
+        lines.append("ALTERNATIVES (to be ordered by the prescriber; not this plan)")
+        lines.extend(f"  - {wd.alternative_line(a)}" for a in plan.alternatives)
+        lines.append("")
+    elif wd.mentions_alternatives(plan):
+        lines += ["ALTERNATIVES", f"  {wd.NO_ALTERNATIVES}", ""]
+    lines += _sources(plan)
     return "\n".join(lines)
