@@ -23,6 +23,7 @@ from ivig_desktop.engine import display as d
 from ivig_desktop.engine.inputs import echo
 from ivig_desktop.engine.plan import DayPlan, Plan
 from ivig_desktop.engine.risk_factors import Warning
+from ivig_desktop.engine.units import MG_PER_KG_MIN, ML, ML_PER_H
 from ivig_desktop.report import wording as wd
 from ivig_desktop.report.check_block import banner_html, checked_by_cell
 from ivig_desktop.report.wording import BLANK as _BLANK
@@ -42,7 +43,8 @@ def vital_sign_checkpoints(plan: Plan, day: DayPlan, *, h12: bool = False) -> li
 
     moments = [("Before start", sched.start), ("15 min after start", sched.start + timedelta(minutes=15))]
     moments += [
-        (f"Rate increase to {d.number(s.rate.m_as('mL/h'), 1)} mL/h", sched.clock(s)) for s in sched.steps[1:]
+        (f"Rate increase to {d.number(s.rate.m_as(ML_PER_H), 1)} mL/h", sched.clock(s))
+        for s in sched.steps[1:]
     ]
     moments.append(("End of infusion", sched.end))
     moments.sort(key=lambda m: m[1])  # read top to bottom: a 10-min first step comes before 15 min
@@ -127,10 +129,10 @@ def _steps_table(plan: Plan, day: DayPlan, *, h12: bool) -> str:
     steps = "".join(
         "<tr>"
         f"<td>{clock(sched.clock(s))}</td><td>{d.duration(s.duration)}</td>"
-        f'<td align="right">{d.number(s.dose_rate.m_as("mg/kg/min"), 2)}</td>'
-        f'<td align="right"><b>{d.number(s.rate.m_as("mL/h"), 1)}</b></td>'
-        f'<td align="right">{d.number(s.volume.m_as("mL"), 1)}</td>'
-        f'<td align="right">{d.number(s.cumulative_volume.m_as("mL"), 1)}</td>'
+        f'<td align="right">{d.number(s.dose_rate.m_as(MG_PER_KG_MIN), 2)}</td>'
+        f'<td align="right"><b>{d.number(s.rate.m_as(ML_PER_H), 1)}</b></td>'
+        f'<td align="right">{d.number(s.volume.m_as(ML), 1)}</td>'
+        f'<td align="right">{d.number(s.cumulative_volume.m_as(ML), 1)}</td>'
         "<td></td></tr>"
         for s in sched.steps
     )

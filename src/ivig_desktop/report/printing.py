@@ -68,12 +68,16 @@ def page_layout(paper: str) -> QPageLayout:
     )
 
 
-def _document(html: str, device: QPagedPaintDevice, family: str, width: float) -> QTextDocument:
+def _document(html: str, device: QPagedPaintDevice, family: str, size: QSizeF) -> QTextDocument:
+    """A document laid out for ``device``: paginated at ``size``, or only wrapped when its height is 0."""
     doc = QTextDocument()
     doc.documentLayout().setPaintDevice(device)
     doc.setDefaultFont(QFont(family, 8))
     doc.setHtml(html)
-    doc.setTextWidth(width)
+    if size.height() > 0:
+        doc.setPageSize(size)  # sets the width too: one layout, not two
+    else:
+        doc.setTextWidth(size.width())
     return doc
 
 
@@ -108,8 +112,7 @@ def paint_plan(
     for day, html in [(day, day_html(plan, day, h12=h12, banner=False)) for day in plan.days] + [
         (None, sources_html(plan))
     ]:
-        doc = _document(html, device, family, body.width())
-        doc.setPageSize(body)
+        doc = _document(html, device, family, body)
         docs.append((day, doc, doc.pageCount()))
     pages = sum(n for _, _, n in docs)
     stamp = printed_at.strftime("%Y-%m-%d %H:%M")
