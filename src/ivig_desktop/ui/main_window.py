@@ -160,6 +160,7 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
     order_form = property(lambda self: self.entry.order_form)
     risk_form = property(lambda self: self.entry.risk_form)
     overrides_form = property(lambda self: self.entry.overrides_form)
+    details_form = property(lambda self: self.entry.details_form)
     regimen_question = property(lambda self: self.entry.regimen_question)
     status = property(lambda self: self.view.status)
     summary = property(lambda self: self.view.summary)

@@ -19,6 +19,7 @@ from ivig_desktop.ui import lazy
 from ivig_desktop.ui.forms import Marked, OrderForm, OverridesForm, PatientForm, RiskForm, require_choice
 from ivig_desktop.ui.lazy import display as d
 from ivig_desktop.ui.lazy import quantities as fields
+from ivig_desktop.ui.order_details_form import OrderDetailsForm
 
 if TYPE_CHECKING:
     from ivig_desktop.engine.patient import Patient
@@ -53,9 +54,11 @@ class OrderEntry(QScrollArea):
         self.risk_form = RiskForm()
         self.overrides_form = OverridesForm()
         self.order_form = OrderForm(regimens, products, policies)
+        self.details_form = OrderDetailsForm()
         inputs = QWidget()
         il = QVBoxLayout(inputs)
-        for form in (self.patient_form, self.order_form, self.risk_form, self.overrides_form):
+        forms = (self.patient_form, self.order_form, self.details_form, self.risk_form, self.overrides_form)
+        for form in forms:
             il.addWidget(form)
             form.changed.connect(self.changed)
         il.addStretch(1)
@@ -184,6 +187,7 @@ class OrderEntry(QScrollArea):
             "start": of.start_field,
             "max-rate": of.max_rate_field,
             **{f"override:{k}": m for k, m in self.overrides_form.fields.items()},
+            **self.details_form.fields,
         }
 
     def field_for(self, engine_field: str) -> str:
@@ -233,6 +237,7 @@ class OrderEntry(QScrollArea):
             "max-rate", lambda: text_or_none(of.max_rate, lambda t: fields.parse_quantity(t, fields.MAX_RATE))
         )
         overrides = self.overrides_form.selected()
+        details = take("date", self.details_form.details)
         for o in overrides:
             try:
                 check_overrides((o,))
@@ -259,6 +264,7 @@ class OrderEntry(QScrollArea):
             risks=self.risk_form.selected(),
             max_rate=max_rate,
             overrides=overrides,
+            details=details,
         )
         return patient, order
 
@@ -305,6 +311,10 @@ class OrderEntry(QScrollArea):
             cb.setChecked(bool(order and rid in order.risks))
         of.max_rate.setText(fields.entered_text(order.max_rate) if order and order.max_rate else "")
         self.overrides_form.set_overrides(order.overrides if order else ())
+        if order is None:
+            self.details_form.reset()  # a new plan: dated today
+        else:
+            self.details_form.set_details(order.details)
 
     def apply_order(self, order: Order) -> None:
         """Put an engine order (an alternative) into the order fields it changes."""
@@ -330,6 +340,7 @@ class OrderEntry(QScrollArea):
             ("order", self.order_form),
             ("risk", self.risk_form),
             ("override", self.overrides_form),
+            ("details", self.details_form),
         ):
             for name, value in vars(form).items():
                 if isinstance(value, QLineEdit | QComboBox | QCheckBox):
