@@ -132,7 +132,7 @@ def render_text(plan: Plan) -> str:
         lines.append("CRITICAL (act on this before starting the infusion)")
         lines.extend(f"  [CRITICAL] {w.code}: {w.message}" for w in crit)
         lines.append("")
-    lines += _who(plan) + _order(plan) + [""] + entered_section(plan) + _days(plan)
+    lines += _who(plan) + _order(plan) + [""] + _days(plan)
     rest = wd.others(plan)
     if rest:
         lines.append("WARNINGS")
@@ -144,5 +144,6 @@ def render_text(plan: Plan) -> str:
         lines.append("")
     elif wd.mentions_alternatives(plan):
         lines += ["ALTERNATIVES", f"  {wd.NO_ALTERNATIVES}", ""]
+    lines += entered_section(plan)
     lines += _sources(plan)
     return "\n".join(lines)
