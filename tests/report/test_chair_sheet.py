@@ -5,6 +5,7 @@ report in the same order."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, time
 
 import pytest
@@ -101,6 +102,7 @@ def test_the_step_table_comes_before_any_label_quotation_on_page_one(render) -> 
     assert {w.code for w in quoting} >= {"renal", "thrombosis", "rate-capped"}
     pages = render(p)
     first = pages[0]
+    assert "CRITICAL WARNING: act on each before this plan is used" in first
     table = first.index(STEP_HEADER)
     give = first.index("Give 69 g (prescribed 68.86 g) = 1,380 mL")
     assert first.index("Name:") < give < table
@@ -110,15 +112,15 @@ def test_the_step_table_comes_before_any_label_quotation_on_page_one(render) -> 
         assert quote in pages[-1]
     # Before the table: no warning text but the critical box (the volume load must be acted on).
     assert "Maltose" not in first[:table] and "maltose" not in first[:table]
-    assert first.index("CRITICAL volume-load") < first.index("IVIG infusion schedule")
+    assert first.index("CRITICAL Volume load above") < first.index("IVIG infusion schedule")
 
 
 def test_the_critical_box_is_at_the_top_of_every_page(render) -> None:
     pages = render(risky(), "Letter")
     assert len(pages) >= 3
-    for text in pages:
-        assert text.index("CRITICAL volume-load: Volume load above the site's strict limit") < 200
-        assert "Act on this before starting the infusion." in text
+    for text in pages:  # under the page header (name, MRN, date of birth, day): the box
+        assert text.index("CRITICAL WARNING: act on each before this plan is used") < 200
+        assert "CRITICAL Volume load above the site's strict limit" in text
 
 
 def test_order_details_when_given(render) -> None:
@@ -148,7 +150,9 @@ def test_order_details_not_given_are_blank_lines(render) -> None:
 def test_alternatives_are_printed_whenever_a_warning_mentions_them(render) -> None:
     p = risky()
     assert any("alternatives" in w.message for w in p.warnings) and p.alternatives
-    for text in sheets(render(p)):
+    firsts = [t for t in sheets(render(p)) if "IVIG infusion schedule ·" in t]  # each day's first page
+    assert len(firsts) == len(p.days)
+    for text in firsts:
         assert "Alternatives (to be ordered by the prescriber; not this plan)" in text
         for a in p.alternatives:
             assert a.description in text
@@ -165,7 +169,9 @@ def test_a_mention_of_alternatives_with_none_found_says_so(render) -> None:
         alternatives=False,
     )
     assert p.alternatives == () and any("alternatives" in w.message for w in p.warnings)
-    for text in sheets(render(p)):
+    firsts = [t for t in sheets(render(p)) if "IVIG infusion schedule ·" in t]
+    assert len(firsts) == len(p.days)
+    for text in firsts:
         assert "Alternatives: the planner found no alternative for this order" in text
     assert "the planner found no alternative for this order" in render_text(p)
 
@@ -217,3 +223,42 @@ def test_sources_page_closes_the_printout_with_every_warning_in_full(render) -> 
     assert is_sources(pages[-1]) and sum(is_sources(t) for t in pages) == 1
     for w in p.warnings:  # pypdf breaks a wrapped "mg/kg/min" as "mg/kg/ min": compare without spaces
         assert no_spaces(f"{w.code}: {w.message}") in no_spaces(pages[-1])
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_the_signature_table_is_never_cut_by_a_page_boundary(qapp, monkeypatch, paper: str) -> None:
+    """Qt lays a table row across a page boundary and the page clips it ("Prepared by" at the foot
+    of one page, its signature line lost); the painter must move the table to the next page."""
+    from ivig_desktop.report import printing
+
+    docs = []
+    keep = printing._keep_signatures_together
+
+    def spy(doc) -> None:
+        keep(doc)
+        docs.append(doc)
+
+    monkeypatch.setattr(printing, "_keep_signatures_together", spy)
+    # Heavy enough that day 1 runs onto a second page; on A4 the signature table falls on the
+    # boundary (found by rendering: it was cut there before the painter moved it).
+    p = risky(
+        start=time(22, 0),
+        details=replace(
+            FULL,
+            premedication="paracetamol 1 g PO; cetirizine 10 mg PO",
+            infusion_site="left forearm, 20 G cannula",
+        ),
+    )
+    pages = pdf_pages(printing.pdf_bytes(p, paper=paper, printed_at=PRINTED))
+    assert len(pages) > len(p.days) + 1
+    checked = 0
+    for doc in docs:
+        height = doc.pageSize().height()
+        for frame in doc.rootFrame().childFrames():
+            cell = getattr(frame, "cellAt", None)
+            if cell is None or not cell(0, 0).firstCursorPosition().block().text().startswith("Prepared by"):
+                continue
+            box = doc.documentLayout().frameBoundingRect(frame)
+            assert int(box.top() // height) == int((box.bottom() - 1) // height), (box, height)
+            checked += 1
+    assert checked == len(p.days)

@@ -206,8 +206,13 @@ def _vitals_table(plan: Plan, day: DayPlan, *, h12: bool) -> str:
     )
 
 
+#: The first words of the signature table, by which the painter finds it to keep it on one page.
+SIGNATURE_FIRST = "Prepared by"
+
+
 def _sign_block(plan: Plan) -> str:
-    # One table row for all three: Qt never splits a row across pages, so the signatures stay together.
+    # One table row for all three, kept on one page by the painter (printing.py), so the
+    # signatures stay together.
     sign = (
         "<tr>"
         + "".join(

@@ -22,12 +22,21 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QTextDocument,
+    QTextFormat,
+    QTextTable,
 )
 
 from ivig_desktop import __version__, resources
 from ivig_desktop.engine.plan import DayPlan, Plan
 from ivig_desktop.engine.risk_factors import Warning
-from ivig_desktop.report.html import FONT_FAMILY, critical_banner, day_html, page_header, sources_html
+from ivig_desktop.report.html import (
+    FONT_FAMILY,
+    SIGNATURE_FIRST,
+    critical_banner,
+    day_html,
+    page_header,
+    sources_html,
+)
 from ivig_desktop.store.files import write_atomic
 
 PAPERS = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
@@ -81,6 +90,26 @@ def _document(html: str, device: QPagedPaintDevice, family: str, size: QSizeF) -
     return doc
 
 
+def _keep_signatures_together(doc: QTextDocument) -> None:
+    """Start the signature table on a new page when a page boundary would cut through it.
+
+    Qt moves the lines of a table cell to the next page one by one, so a three-line signature
+    cell can be split: "Prepared by" at the foot of one page, its signature line on the next.
+    """
+    height = doc.pageSize().height()
+    layout = doc.documentLayout()
+    for frame in doc.rootFrame().childFrames():
+        if not isinstance(frame, QTextTable):
+            continue
+        if not frame.cellAt(0, 0).firstCursorPosition().block().text().startswith(SIGNATURE_FIRST):
+            continue
+        box = layout.frameBoundingRect(frame)
+        if box.height() < height and int(box.top() // height) != int((box.bottom() - 1) // height):
+            fmt = frame.format()
+            fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+            frame.setFormat(fmt)
+
+
 def paint_plan(
     plan: Plan,
     device: QPagedPaintDevice,
@@ -105,7 +134,8 @@ def paint_plan(
     banner = None
     banner_h = 0.0
     if banner_html:
-        banner = _document(f"<html><body>{banner_html}</body></html>", device, family, rect.width())
+        wrap_only = QSizeF(rect.width(), 0)
+        banner = _document(f"<html><body>{banner_html}</body></html>", device, family, wrap_only)
         banner_h = banner.size().height() + band * 0.3
     body = QSizeF(rect.width(), rect.height() - 2 * band - banner_h)
     docs: list[tuple[DayPlan | None, QTextDocument, int]] = []
@@ -113,6 +143,7 @@ def paint_plan(
         (None, sources_html(plan))
     ]:
         doc = _document(html, device, family, body)
+        _keep_signatures_together(doc)
         docs.append((day, doc, doc.pageCount()))
     pages = sum(n for _, _, n in docs)
     stamp = printed_at.strftime("%Y-%m-%d %H:%M")
