@@ -257,9 +257,9 @@ def _day_block(plan: Plan, day: DayPlan, *, h12: bool) -> str:
 
 
 _STYLE = (
-    f"<style>body {{ font-family: '{FONT_FAMILY}'; font-size: 8pt; }} h1 {{ font-size: 11pt; }}"
+    f"<style>body {{ font-family: '{FONT_FAMILY}'; font-size: 8pt; }}"
     " h2 { font-size: 11pt; } th { background-color: #e8e8e8; }"
-    " p { margin-top: 4px; margin-bottom: 4px; } h1 { margin-top: 2px; margin-bottom: 4px; }</style>"
+    " p { margin-top: 4px; margin-bottom: 4px; }</style>"
 )
 
 
@@ -278,7 +278,9 @@ def day_html(
     return (
         f"<html><head>{_STYLE}</head><body>"
         f"{critical_banner(plan, acknowledged) if banner else ''}"
-        f"<h1>IVIG infusion schedule · {escape(wd.day_title(plan, day))}</h1>"
+        # A sized span, not <h1>: Qt prints a heading far larger than any font size it is given.
+        '<p><b><span style="font-size: 12pt">'
+        f"IVIG infusion schedule · {escape(wd.day_title(plan, day))}</span></b></p>"
         f"{_identity_block(plan)}"
         f"{banner_html(plan)}"
         f"{_day_block(plan, day, h12=h12)}"

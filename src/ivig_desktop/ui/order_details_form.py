@@ -15,14 +15,14 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLineEdit
 from ivig_desktop.ui.forms import Marked, add_row
 
 #: (OrderDetails field, label, placeholder, accessible name). Mnemonics only on letters no other
-#: label or menu of the window uses (b, l): a doubled Alt+letter would reach the wrong field.
+#: label or menu of the window uses (b): a doubled Alt+letter would reach the wrong field.
 _ROWS = (
     ("first_date", "First infusion date:", "YYYY-MM-DD", "First infusion date, YYYY-MM-DD"),
     ("patient_name", "Patient name:", "optional; personal data", "Patient name"),
     ("mrn", "MRN:", "optional; personal data", "Medical record number"),
     ("date_of_birth", "Date of &birth:", "YYYY-MM-DD, optional", "Date of birth, YYYY-MM-DD"),
     ("prescriber", "Prescriber:", "optional", "Prescriber"),
-    ("allergies", "A&llergies:", "as on the order", "Allergies"),
+    ("allergies", "Allergies:", "as on the order", "Allergies"),
     ("premedication", "Premedication:", "drug and dose ordered", "Premedication ordered"),
     ("weight_date", "Weighed on:", "YYYY-MM-DD, optional", "Date the weight was measured, YYYY-MM-DD"),
     ("infusion_site", "Infusion site:", "optional", "Infusion site"),
