@@ -26,7 +26,7 @@ from ivig_desktop.engine.patient import Patient, Sex
 from ivig_desktop.engine.plan import Catalogue, Order, bundled_catalogue, make_plan
 from ivig_desktop.engine.regimens import Regimens, bundled_regimens
 from ivig_desktop.engine.risk import RISK_FACTORS
-from ivig_desktop.engine.risk_factors import RISK_COVERS
+from ivig_desktop.engine.risk_factors import GROUP_COVERS, RISK_COVERS
 from ivig_desktop.engine.settings import load_settings
 from ivig_desktop.engine.text import printable
 from ivig_desktop.store.files import write_atomic
@@ -363,7 +363,7 @@ def _way_out(exc: InputError) -> str:
 
 def _catalogue(args: argparse.Namespace) -> Catalogue:
     cat = bundled_catalogue()
-    if args.formulary:
+    if (args.formulary or "").strip():
         cat = Catalogue(load_formulary(Path(args.formulary)), cat.regimens, cat.policies, cat.settings)
     else:
         # A configured database's current formulary revision, unless --formulary names a file.
@@ -373,7 +373,7 @@ def _catalogue(args: argparse.Namespace) -> Catalogue:
             cat = Catalogue(form, cat.regimens, cat.policies, cat.settings)
             if note:
                 _NOTES.append(f"database: {note}")
-    if args.settings:
+    if (args.settings or "").strip():
         cat = Catalogue(cat.formulary, cat.regimens, cat.policies, load_settings(Path(args.settings)))
     return cat
 
@@ -600,12 +600,11 @@ def _cmd_plan(args: argparse.Namespace) -> str | None:
             _refuse_overwriting_an_input(args)
         except InputError as exc:
             bad.lines.append(_line(exc))
-    cat = bundled_catalogue()
-    if not bad.lines:
-        try:
-            cat = _catalogue(args)
-        except DataError as exc:  # the site file is named; the fields are still checked, bundled data
-            bad.lines.append(str(exc))
+    try:
+        cat = _catalogue(args)  # an empty path was refused above and is skipped here
+    except DataError as exc:
+        # The site file is named; ids are not checked against data that could not be read.
+        raise BadFieldsError([*bad.lines, str(exc)]) from None
     saved: dict | None = None
     opened: dict | None = None
     if args.input:
@@ -757,10 +756,22 @@ def _cmd_indications(_: argparse.Namespace) -> str:
 
 
 def _cmd_risks(_: argparse.Namespace) -> str:
-    lines = ["Risk factors (--risk NAME ...): each is shown on the plan, and what it changes"]
-    for r in RISK_FACTORS:
-        lines.append(f"  {r.id:22} {r.label} [{r.group}]")
-        lines.append(f"  {'':22} {RISK_COVERS[r.id]}")
+    import textwrap
+
+    lines = [
+        "Risk factors (--risk NAME ...): every one ticked is shown on the plan, even when it changes nothing"
+    ]
+    for group, covers in GROUP_COVERS.items():
+        lines.append("")
+        lines.extend(textwrap.wrap(f"{group}: {covers}", 100))
+        for r in RISK_FACTORS:
+            if r.group != group:
+                continue
+            lines.append(f"  {r.id:22} {r.label}")
+            if r.id in RISK_COVERS:
+                lines.extend(
+                    textwrap.wrap(RISK_COVERS[r.id], 100, initial_indent=" " * 25, subsequent_indent=" " * 25)
+                )
     return "\n".join(lines) + "\n"
 
 

@@ -57,57 +57,39 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
 )
 RISK_IDS = frozenset(r.id for r in RISK_FACTORS)
 
-_RENAL = (
-    "Renal boxed-warning risk factor (class label: 'any degree of pre-existing renal insufficiency, "
-    "diabetes mellitus, age greater than 65, volume depletion, sepsis, paraproteinemia, or patients "
-    "receiving known nephrotoxic drugs'): renal caution; a product's numeric label rate cap for renal "
-    "risk, where the formulary has one, is applied."
-)
-_THROMBOTIC = (
-    "Thrombosis boxed-warning risk factor (class label: 'advanced age, prolonged immobilization, "
-    "hypercoagulable conditions, history of venous or arterial thrombosis, use of estrogens, indwelling "
-    "central vascular catheters, hyperviscosity, and cardiovascular risk factors'): thrombosis caution; "
-    "a product's numeric label rate cap for thrombotic risk, where the formulary has one, is applied."
-)
-#: What each risk id covers and what it changes in a plan, for ``ivig-desktop risks``: the class
-#: boxed warning's own words (products.md §0.2, as engine/risk.py) or the product's contraindication.
+#: What each group of risk factors changes in a plan, for ``ivig-desktop risks``: the class boxed
+#: warning's own words (products.md §0.2, as engine/risk.py) or the product's contraindication.
+GROUP_COVERS: dict[str, str] = {
+    "renal": (
+        "Renal boxed warning ('any degree of pre-existing renal insufficiency, diabetes mellitus, age "
+        "greater than 65, volume depletion, sepsis, paraproteinemia, or patients receiving known "
+        "nephrotoxic drugs'): a renal caution; a product's numeric label rate cap for renal risk, "
+        "where the formulary has one, is applied."
+    ),
+    "thrombotic": (
+        "Thrombosis boxed warning ('advanced age, prolonged immobilization, hypercoagulable "
+        "conditions, history of venous or arterial thrombosis, use of estrogens, indwelling central "
+        "vascular catheters, hyperviscosity, and cardiovascular risk factors'): a thrombosis caution; "
+        "a product's numeric label rate cap for thrombotic risk, where the formulary has one, is applied."
+    ),
+    "cardiac": "The site's stricter daily volume limit applies (site setting); lower-volume alternatives.",
+    "product": "Product contraindications: the plan warns when the chosen product conflicts.",
+}
+#: What a risk id covers where its label alone does not say.
 RISK_COVERS: dict[str, str] = {
-    "renal-insufficiency": "Any degree of pre-existing renal insufficiency. " + _RENAL,
-    "diabetes": "Diabetes mellitus. " + _RENAL,
-    "volume-depletion": "Volume depletion. " + _RENAL,
-    "sepsis": "Sepsis. " + _RENAL,
-    "paraproteinemia": "Paraproteinemia. " + _RENAL,
-    "nephrotoxic-drugs": "The patient receives known nephrotoxic drugs. " + _RENAL,
-    "immobilisation": "Prolonged immobilisation. " + _THROMBOTIC,
-    "hypercoagulable": "A hypercoagulable condition. " + _THROMBOTIC,
-    "prior-thrombosis": "A history of venous or arterial thrombosis. " + _THROMBOTIC,
-    "estrogens": "Use of estrogens. " + _THROMBOTIC,
-    "central-catheter": "An indwelling central vascular catheter. " + _THROMBOTIC,
-    "hyperviscosity": "Hyperviscosity (the label asks to assess blood viscosity). " + _THROMBOTIC,
+    "nephrotoxic-drugs": "The patient receives known nephrotoxic drugs.",
+    "hyperviscosity": "Hyperviscosity: the label asks to assess blood viscosity in patients at risk.",
     "cardiovascular-risk": (
         "The label's 'cardiovascular risk factors', which it does not list further: tick it when the "
-        "prescriber judges the patient to have them. " + _THROMBOTIC
+        "prescriber judges the patient to have them."
     ),
-    "heart-failure": (
-        "Heart failure or reduced cardiac function: the site's stricter daily volume limit applies "
-        "(site setting), and the plan offers lower-volume alternatives."
-    ),
-    "iga-deficiency": (
-        "IgA deficiency with antibodies against IgA and a history of hypersensitivity: a label "
-        "contraindication; the plan shows the product's IgA content."
-    ),
-    "fructose-intolerance": (
-        "Hereditary fructose intolerance: products containing sorbitol are contraindicated; the plan warns."
-    ),
-    "hyperprolinaemia": (
-        "Hyperprolinaemia: products stabilised with proline are contraindicated; the plan warns."
-    ),
+    "heart-failure": "Heart failure or reduced cardiac function.",
+    "iga-deficiency": "IgA deficiency with antibodies against IgA: the plan shows the product's IgA content.",
+    "fructose-intolerance": "Hereditary fructose intolerance: products with sorbitol are contraindicated.",
+    "hyperprolinaemia": "Hyperprolinaemia: products stabilised with proline are contraindicated.",
     "maltose-meter": (
-        "Blood glucose is monitored with a maltose-sensitive meter (GDH-PQQ, glucose-dye-oxidoreductase): "
-        "a maltose-containing product makes the plan's maltose warning critical."
+        "Glucose monitored with a maltose-sensitive meter (GDH-PQQ, glucose-dye-oxidoreductase): a "
+        "maltose-containing product makes the maltose warning critical."
     ),
-    "corn-allergy": (
-        "Hypersensitivity to corn: a product whose maltose comes from corn is contraindicated; "
-        "the plan warns."
-    ),
+    "corn-allergy": "Hypersensitivity to corn: a product whose maltose comes from corn is contraindicated.",
 }
