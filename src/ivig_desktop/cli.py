@@ -180,6 +180,11 @@ def add_patient_order_options(p: argparse.ArgumentParser, required: str) -> None
     od.add_argument("--over-8-weeks", action="store_true", help="> 8 weeks since last: start low")
     od.add_argument("--product-switch", action="store_true", help="switched product: start low")
     od.add_argument(
+        "--subsequent-infusion",
+        action="store_true",
+        help="the patient has tolerated this product before: a label's faster subsequent start may apply",
+    )
+    od.add_argument(
         "--max-rate",
         action=_Once,
         help="a lower maximum than the label's: '4 mg/kg/min' or '0.04 mL/kg/min'",
@@ -490,6 +495,7 @@ def _plan_inputs(args: argparse.Namespace, cat: Catalogue, bad: _Collect) -> tup
         weight_policy=policy,
         start=start,
         start_low=start_low,
+        subsequent_infusion=args.subsequent_infusion,
         risks=frozenset(r for r in risks if r is not None),
         max_rate=max_rate,
         overrides=tuple(overrides),

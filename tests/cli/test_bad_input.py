@@ -107,9 +107,9 @@ BAD: list[tuple[str, list[str], str, str]] = [
     ("risk-second-of-two", [*GOOD, "--risk", "diabetes", "bogus"], "risk", "'bogus'"),
     (
         "pregnant-no-ppw",
-        [*_argv(sex="F"), "--pregnant"],
+        [*_argv(sex="F", weight_policy="ontario"), "--pregnant"],
         "pre-pregnancy weight",
-        "is required: the patient is pregnant and policy 'auto'",
+        "is required: the patient is pregnant and policy 'ontario'",
     ),
     (
         "ppw-not-pregnant",

@@ -58,7 +58,7 @@ BAD = [
     (_with(indication="nope"), "indication: 'nope' is not a known indication"),
     (_with(weight_policy="nope"), "weight policy: 'nope' is not a known policy"),
     ([*GOOD, "--risk", "bogus"], "risk: 'bogus' is not a known risk factor"),
-    ([*_with(sex="F"), "--pregnant"], "pre-pregnancy weight: is required"),
+    ([*_with(sex="F", weight_policy="ontario"), "--pregnant"], "pre-pregnancy weight: is required"),
     ([*_with(sex="F"), "--pre-pregnancy-weight", "60 kg"], "pre-pregnancy weight: was given but"),
     (_with(indication="mmn"), "dose: the Multifocal motor neuropathy (MMN) regimen has no single dose"),
     (_with(indication="stiff-person-syndrome"), "dose: the Stiff person syndrome regimen has no single dose"),

@@ -241,7 +241,17 @@ def test_tab_order_goes_through_the_patient_then_the_order(window):
     pf, of = window.patient_form, window.order_form
     patient = [pf.weight.edit, pf.weight.unit, pf.height.edit, pf.height.unit, pf.sex, pf.age.edit]
     patient += [pf.age.unit, pf.scr.edit, pf.scr.unit, pf.pregnant]
-    order = [of.indication, of.dose, of.days, of.product, of.policy, of.first, of.over8, of.switch]
+    order = [
+        of.indication,
+        of.dose,
+        of.days,
+        of.product,
+        of.policy,
+        of.first,
+        of.over8,
+        of.switch,
+        of.tolerated,
+    ]
     order += [of.start, of.max_rate]
     for w in patient + order:
         assert w in chain, w.accessibleName()

@@ -151,7 +151,10 @@ def test_applying_an_alternative_can_be_undone_and_redone(qtbot, window):
     window.redo_action.trigger()
     wait_for_plan(qtbot, window)
     assert window.order_form.product.currentData() == alt.order.product
-    assert window.plan.days[0].volume.m_as("mL") == pytest.approx(before_volume.m_as("mL") / 2)
+    # Half the volume of the same grams, within a vial (each product rounds to its own vial sizes and
+    # days of a balanced course may differ by a vial, issue 12).
+    assert window.plan.max_day_volume.m_as("mL") == pytest.approx(alt.volume_per_day.m_as("mL"))
+    assert window.plan.days[0].volume.m_as("mL") == pytest.approx(before_volume.m_as("mL") / 2, rel=0.1)
 
 
 def test_typed_edits_undo_one_pause_at_a_time(qtbot, window):

@@ -313,11 +313,12 @@ def test_more_days_alternative_applies_itself(qtbot, window):
     after = window.plan
     assert len(after.days) == alt.days
     assert window.days_tabs.count() == alt.days
-    assert after.days[0].volume < before.days[0].volume
-    assert after.days[0].volume.m_as("mL") == pytest.approx(alt.volume_per_day.m_as("mL"))
+    # Days of a balanced course may differ by a vial (issue 12); the alternative shows the largest day.
+    assert after.max_day_volume < before.max_day_volume
+    assert after.max_day_volume.m_as("mL") == pytest.approx(alt.volume_per_day.m_as("mL"))
     assert after.total_dose.m_as("g") == pytest.approx(before.total_dose.m_as("g"), rel=0.1)
     assert after.product.id == before.product.id
-    assert column(window.day_models[0], 5)[-1] == d.number(alt.volume_per_day.m_as("mL"), 1)
+    assert column(window.day_models[0], 5)[-1] == d.number(after.days[0].volume.m_as("mL"), 1)
 
 
 def test_ten_percent_alternative_applies_itself(qtbot, window):
@@ -332,8 +333,10 @@ def test_ten_percent_alternative_applies_itself(qtbot, window):
     after = window.plan
     assert after.product.id == pid
     assert len(after.days) == len(before.days)
-    assert after.days[0].volume.m_as("mL") == pytest.approx(before.days[0].volume.m_as("mL") / 2)
-    assert after.days[0].volume.m_as("mL") == pytest.approx(alt.volume_per_day.m_as("mL"))
+    # Half the volume of the same grams; each product rounds to its own vials (issue 12: days of a
+    # course may differ by a vial), so within one vial of half.
+    assert after.max_day_volume.m_as("mL") == pytest.approx(before.max_day_volume.m_as("mL") / 2, rel=0.1)
+    assert after.max_day_volume.m_as("mL") == pytest.approx(alt.volume_per_day.m_as("mL"))
 
 
 def test_alternative_buttons_go_when_the_plan_goes(qtbot, window):

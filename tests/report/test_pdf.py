@@ -211,7 +211,8 @@ def test_twelve_hour_clock(render_pdf, itp: Plan) -> None:
 
 
 def test_a_long_schedule_paginates_with_every_rate(render_pdf) -> None:
-    p = plan("bivigam", "pid", dose="0.8 g/kg", pt=patient(150, 190, age=40))
+    # 0.9 g/kg × 110.4 kg = 99.4 g: nine 10 g vials under the fewest-vials rule (issue 12).
+    p = plan("bivigam", "pid", dose="0.9 g/kg", pt=patient(150, 190, age=40))
     day = p.days[0]
     assert len(day.schedule.steps) >= 8 and len(vial_rows(day)) >= 9
     data = render_pdf(p)

@@ -188,7 +188,7 @@ def test_newer_formulary_shows_what_changed(tmp_path: Path) -> None:
     path = tmp_path / "p.ivig"
     plan_file.save_plan(saved_plan, path)
     text = (ROOT / "resources" / "formulary.toml").read_text(encoding="utf-8")
-    text = text.replace('revision = "2026-11-24 bundled"', 'revision = "site 2027-01"', 1)
+    text = text.replace('revision = "2026-12-01 label audit"', 'revision = "site 2027-01"', 1)
     old_max = 'max = { value = 8, unit = "mg/kg/min", evidence = "READ-L", source = "privigen.com Dosing'
     assert old_max in text
     text = text.replace(old_max, old_max.replace("value = 8", "value = 4"), 1)
@@ -198,7 +198,7 @@ def test_newer_formulary_shows_what_changed(tmp_path: Path) -> None:
     pt, order, doc = plan_file.load_plan_inputs(path)
     now = make_plan(pt, order, cat)
     changed = plan_file.changes(doc["results"], now)
-    assert any("formulary: 2026-11-24 bundled → site 2027-01" in c for c in changed)
+    assert any("formulary: 2026-12-01 label audit → site 2027-01" in c for c in changed)
     assert any("pump rates" in c for c in changed)
     assert any("duration" in c for c in changed)
 

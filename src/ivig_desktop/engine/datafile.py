@@ -31,8 +31,14 @@ _DIMENSION_WORDS = {
     "[time]": "time (e.g. min, year)",
 }
 
-#: Evidence tags of products.md / clinical-anchors.md. Only READ figures are label truth.
-VERIFIED_EVIDENCE = frozenset({"READ-L", "READ-3rd", "READ", "READ-partial", "calc", "site"})
+#: Evidence tags of products.md / clinical-anchors.md, and what kind of source each is (label
+#: audit 2026-12-01): READ-L label text (SmPC, PI), READ-mfr a manufacturer's web page that is not
+#: the label, READ-3rd a third-party copy of the label, protocol a trial or hospital protocol,
+#: secondary a secondary source (handbook, pharmacy page), READ another read source, calc
+#: arithmetic on read figures, site a site's own figure. BELIEVED and NOT FOUND are never applied.
+VERIFIED_EVIDENCE = frozenset(
+    {"READ-L", "READ-mfr", "READ-3rd", "READ", "READ-partial", "protocol", "secondary", "calc", "site"}
+)
 UNVERIFIED_EVIDENCE = frozenset({"BELIEVED", "NOT FOUND"})
 
 

@@ -99,10 +99,12 @@ def end_clock(moment: datetime, start: datetime, *, elapsed: bool, h12: bool = F
 
 
 def body_size(p: Patient) -> str:
-    """BMI, ideal and adjusted weight in one line, saying when Devine is extrapolated."""
-    note = " (Devine extrapolated below 152.4 cm)" if p.is_short_for_devine else ""
+    """BMI, ideal and adjusted weight in one line; below 152.4 cm Devine does not apply and the
+    line says so instead of printing an extrapolated (possibly negative) figure."""
+    if p.ideal_weight is None or p.adjusted_weight is None:
+        return f"BMI {fmt(p.bmi, 'bmi')}; ideal and adjusted weight {p.devine_note}"
     return (
-        f"BMI {fmt(p.bmi, 'bmi')}; ideal {fmt(p.ideal_weight, 'weight')}{note}; "
+        f"BMI {fmt(p.bmi, 'bmi')}; ideal {fmt(p.ideal_weight, 'weight')}; "
         f"adjusted {fmt(p.adjusted_weight, 'weight')}"
     )
 

@@ -14,6 +14,7 @@ from ivig_desktop.engine import display
 from ivig_desktop.engine.inputs import echo
 from ivig_desktop.engine.plan import Alternative, DayPlan, Plan
 from ivig_desktop.engine.units import Quantity
+from ivig_desktop.engine.weight_policy import PolicyRow
 
 SCHEMA_VERSION = 1
 _DURATION = ("minute", "min")
@@ -39,6 +40,7 @@ def _day(plan: Plan, day: DayPlan) -> dict[str, Any]:
         "vials": [{"size": q(c.vial.size, "dose"), "count": c.count} for c in day.pick.counts],
         "opened": q(day.pick.opened, "dose"),
         "waste": q(day.pick.waste, "dose"),
+        "waste_volume": q(day.pick.waste_volume, "volume"),
         "volume": q(day.volume, "volume"),
         "volume_per_kg": q(day.volume_per_kg, "volume_per_kg"),
         "steps": [
@@ -68,6 +70,20 @@ def _alternative(a: Alternative) -> dict[str, Any]:
         "volume_per_day": q(a.volume_per_day, "volume"),
         "volume_per_kg": q(a.volume_per_kg, "volume_per_kg"),
         "duration_per_day": q(a.duration_per_day, "duration"),
+        "resolves": list(a.resolves),
+        "unresolved": list(a.unresolved),
+        "effect": a.effect,
+    }
+
+
+def _policy(row: PolicyRow) -> dict[str, Any]:
+    return {
+        "policy": row.policy,
+        "name": row.name,
+        "dosing_weight": q(row.weight, "weight"),
+        "basis": row.basis,
+        "reason": row.reason,
+        "course_dose": q(row.course_dose, "dose"),
     }
 
 
@@ -113,14 +129,20 @@ def plan_to_dict(plan: Plan, typed: dict[str, Any] | None = None, *, inputs: boo
             "ideal_weight": q(p.ideal_weight, "weight"),
             "adjusted_weight": q(p.adjusted_weight, "weight"),
             "bmi": q(p.bmi, "bmi"),
+            "devine": None if p.devine_applies else p.devine_note,
             "creatinine_clearance": q(crcl.value, "crcl") if crcl else None,
             "creatinine_clearance_basis": crcl.basis if crcl else None,
+            "creatinine_clearance_formula": crcl.formula if crcl else None,
         },
         "dosing_weight": q(plan.dosing.weight, "weight"),
         "dosing_weight_basis": plan.dosing.basis,
         "dosing_weight_reason": plan.dosing.reason,
         "weight_policy": plan.dosing.policy.id,
         "rate_weight": q(plan.rate_weight, "weight"),
+        "volume_weight": q(plan.volume_weight, "weight"),
+        "volume_weight_basis": plan.volume_weight_basis,
+        "start_rate": {"subsequent": plan.start.subsequent, "reason": plan.start.reason},
+        "policy_comparison": [_policy(r) for r in plan.policy_comparison],
         "product": {
             "id": product.id,
             "name": product.name,

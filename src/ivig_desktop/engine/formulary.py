@@ -79,6 +79,9 @@ class Titration:
     start_minutes: Quantity | None
     subsequent_start: Figure | None
     concentration: Quantity
+    course_days: tuple[int, int] | None = None
+    """The days the label gives this indication's course over (Privigen ITP: 2), when it says."""
+    course_days_provenance: Provenance | None = None
     # The label's start and maximum as mg/kg/min, converted once when the formulary loads.
     start_rate: Quantity = field(init=False, compare=False)
     max_rate: Quantity = field(init=False, compare=False)
@@ -208,7 +211,17 @@ def _titration(r: datafile.Record, indication: str, conc: Quantity) -> Titration
         "step_minutes",
         "start_minutes",
         "subsequent_start",
+        "course_days",
     )
+    course_days = None
+    course_prov = None
+    if r.has("course_days"):
+        cd = r.child("course_days")
+        cd.only("low", "high", "evidence", "source", "date")
+        low, high = cd.int("low"), cd.int("high")
+        if not 1 <= low <= high <= 31:
+            raise cd.error("low", "and high must be whole days, 1 ≤ low ≤ high ≤ 31")
+        course_days, course_prov = (low, high), _prov(cd)
     start = _figure(r, "start", _RATE_DIM)
     top = _figure(r, "max", _RATE_DIM)
     escalation = r.str("escalation")
@@ -290,6 +303,8 @@ def _titration(r: datafile.Record, indication: str, conc: Quantity) -> Titration
         start_minutes=start_min,
         subsequent_start=subsequent,
         concentration=conc,
+        course_days=course_days,
+        course_days_provenance=course_prov,
     )
 
 

@@ -20,12 +20,17 @@ class Regimen:
     course_dose: Quantity | None
     dose_low: Quantity | None
     dose_high: Quantity | None
+    daily_low: Quantity | None
+    daily_high: Quantity | None
     days: int | None
     days_range: tuple[int, int] | None
     infusion_hours: tuple[Quantity, Quantity] | None
     repeat: str
     evidence: str
     source: str
+    decision: str = ""
+    """A question the label leaves open that the prescriber must answer (shown as a caution)."""
+    decision_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +52,14 @@ def _regimen(raw: object, src: str, index: int) -> Regimen:
         "titration",
         "course_dose",
         "dose_range",
+        "daily_dose_range",
         "days",
         "days_range",
         "infusion_hours",
         "repeat",
         "evidence",
         "source",
+        "decision",
     )
     if r.has("course_dose"):
         r.child("course_dose").only("value", "unit")
@@ -68,6 +75,20 @@ def _regimen(raw: object, src: str, index: int) -> Regimen:
         high_q = high.quantity_here("[mass] / [mass]", field="dose_range")
         if low_q > high_q:
             raise dr.error("low", "is above high")
+    daily_low = daily_high = None
+    if r.has("daily_dose_range"):
+        dd = r.child("daily_dose_range")
+        dd.only("low", "high", "unit", "source")
+        unit = dd.str("unit")
+        daily_low = datafile.Record({"value": dd.number("low"), "unit": unit}, src, dd.record).quantity_here(
+            "[mass] / [mass]", field="daily_dose_range"
+        )
+        daily_high = datafile.Record(
+            {"value": dd.number("high"), "unit": unit}, src, dd.record
+        ).quantity_here("[mass] / [mass]", field="daily_dose_range")
+        if daily_low > daily_high:
+            raise dd.error("low", "is above high")
+        dd.str("source")
     days = r.int("days") if r.has("days") else None
     if days is not None and days < 1:
         raise r.error("days", "must be at least 1")
@@ -91,6 +112,11 @@ def _regimen(raw: object, src: str, index: int) -> Regimen:
         ):
             raise r.error("infusion_hours", "must be [shortest, longest] hours, each within one day (24 h)")
         hours = (Q_(float(hl[0]), H), Q_(float(hl[1]), H))
+    decision = decision_source = ""
+    if r.has("decision"):
+        dc = r.child("decision")
+        dc.only("text", "source")
+        decision, decision_source = dc.str("text"), dc.str("source")
     return Regimen(
         id=rid,
         name=r.str("name"),
@@ -98,12 +124,16 @@ def _regimen(raw: object, src: str, index: int) -> Regimen:
         course_dose=dose.to(G_PER_KG) if dose is not None else None,
         dose_low=low_q.to(G_PER_KG) if low is not None else None,
         dose_high=high_q.to(G_PER_KG) if high is not None else None,
+        daily_low=daily_low.to(G_PER_KG) if daily_low is not None else None,
+        daily_high=daily_high.to(G_PER_KG) if daily_high is not None else None,
         days=days,
         days_range=days_range,
         infusion_hours=hours,
         repeat=r.str("repeat", "") if r.has("repeat") else "",
         evidence=r.evidence(),
         source=r.str("source"),
+        decision=decision,
+        decision_source=decision_source,
     )
 
 

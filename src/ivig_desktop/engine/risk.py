@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ivig_desktop.engine.patient import CreatinineClearance, Patient
 from ivig_desktop.engine.risk_factors import RISK_FACTORS, RISK_IDS, RiskFactor, Severity, Warning
 from ivig_desktop.engine.settings import SiteSettings, VolumeLimit
-from ivig_desktop.engine.units import Q_, YEAR
+from ivig_desktop.engine.units import ML_PER_MIN, Q_, YEAR
 
 _LABELS = {r.id: r.label for r in RISK_FACTORS}
 __all__ = [
@@ -71,11 +71,13 @@ def assess(
     if age > settings.strict_age_above:
         strict.append(f"age {patient.age_years:.0f} y > {settings.strict_age_above.m:g}")
     if crcl is not None and crcl.value is not None:
-        v = crcl.value.m_as("mL/min")
+        v = crcl.value.m_as(ML_PER_MIN)
+        # Under 18 the figure is the bedside Schwartz eGFR (mL/min/1.73 m²), named as such.
+        what = f"{crcl.label} {v:.0f} {crcl.unit_text}"
         if crcl.value < settings.renal_crcl_below:
-            renal.append(f"CrCl {v:.0f} mL/min < {settings.renal_crcl_below.m:g} (site setting)")
+            renal.append(f"{what} < {settings.renal_crcl_below.m:g} (site setting)")
         if crcl.value < settings.strict_crcl_below:
-            strict.append(f"CrCl {v:.0f} mL/min < {settings.strict_crcl_below.m:g}")
+            strict.append(f"{what} < {settings.strict_crcl_below.m:g}")
     if "heart-failure" in factors:
         strict.insert(0, "heart failure / reduced cardiac function")
     return RiskProfile(tuple(renal), tuple(thromb), tuple(strict), factors)

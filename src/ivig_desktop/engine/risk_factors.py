@@ -24,6 +24,8 @@ class Warning:
     code: str
     severity: Severity
     message: str
+    remedies: frozenset[str] = frozenset()
+    """Kinds of alternative (product, days, rate) that may clear this warning; empty: none asked for."""
 
 
 @dataclass(frozen=True, slots=True)

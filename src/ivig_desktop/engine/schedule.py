@@ -8,6 +8,7 @@ add up to the day's volume and the end time is true.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -44,6 +45,9 @@ class Ladder:
     """The highest dose rate this ladder may reach (label max, or a lower cap)."""
     start_skipped: bool
     step_source: str
+    strict: bool = False
+    """The ceiling is a "less than" limit (Octagam 5 %: "less than 0.07 mL/kg/min"): the top
+    pump rate is set one pump step below a rate that would reach it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,25 +97,50 @@ class DaySchedule:
     def clock(self, step: Step) -> datetime:
         return self.start + timedelta(minutes=float(step.offset.m_as(MIN)))
 
+    def moved(self, start: datetime) -> DaySchedule:
+        """The same steps on another day (a course repeats a day's schedule at the same clock time)."""
+        return DaySchedule(self.rows, start, self.minutes)
+
     @property
     def peak_rate(self) -> Quantity:
         return Q_(max(r[3] for r in self.rows), ML_PER_H)
 
 
+#: Upper bound on the rungs of one ladder. Label ladders have 4 to 9 rungs; the bound keeps a
+#: hostile increment (1e-7 mg/kg/min) or start/maximum ratio from building millions of steps.
+MAX_RUNGS = 100
+
+
 @cache_by_identity
 def _label_rates(titration: Titration) -> tuple[tuple[float, ...], float, float | None]:
     """The label's own rungs in mg/kg/min (list, doubling or increment), the label maximum,
-    and the rate later infusions may start at. Cached: a titration never changes once loaded."""
+    and the rate later infusions may start at. Cached: a titration never changes once loaded.
+
+    The number of rungs is worked out before any is built and refused above :data:`MAX_RUNGS`.
+    """
     top = mag(titration.max_rate, MG_PER_KG_MIN)
+    start = mag(titration.start_rate, MG_PER_KG_MIN)
     if titration.escalation == "list":
         rates = [mag(r, MG_PER_KG_MIN) for r in titration.rates]
+        needed = len(rates)
     else:
-        rates = [mag(titration.start_rate, MG_PER_KG_MIN)]
         if titration.escalation == "doubling":
             step = None
+            needed = 1 if top <= start else math.ceil(math.log2(top / start)) + 1
         else:
             assert titration.increment is not None
             step = mag(titration.dose_rate(titration.increment), MG_PER_KG_MIN)
+            needed = (
+                1 if top <= start else (math.ceil((top - start) / step) + 1 if step > 0 else MAX_RUNGS + 1)
+            )
+    if needed > MAX_RUNGS:
+        raise InputError(
+            "titration",
+            f"the {titration.indication} rates from {start:g} to {top:g} mg/kg/min would need "
+            f"{needed:,} steps (bound {MAX_RUNGS}); check the formulary's start, increment and maximum",
+        )
+    if titration.escalation != "list":
+        rates = [start]
         while True:
             nxt = rates[-1] * 2 if step is None else rates[-1] + step
             if nxt >= top * (1 - 1e-9):
@@ -130,15 +159,21 @@ def _label_rates(titration: Titration) -> tuple[tuple[float, ...], float, float 
 def build_ladder(
     titration: Titration,
     *,
-    start_low: bool,
+    subsequent: bool = False,
     cap: Quantity | None,
     default_step: Quantity,
+    strict: bool = False,
 ) -> Ladder:
-    """The dose rates to step through, in mg/kg/min, capped at ``cap`` when given."""
+    """The dose rates to step through, in mg/kg/min, capped at ``cap`` when given.
+
+    The ladder starts at the label's initial rate. Only ``subsequent`` (the order says the
+    patient has tolerated this product before, and no start-low reason applies) lets a product
+    with a faster subsequent-infusion start (Gammaplex 10 %) skip its lowest rungs.
+    """
     label, top, later = _label_rates(titration)
     rates = list(label)
     skipped = False
-    if not start_low and later is not None:
+    if subsequent and later is not None:
         kept = [r for r in rates if r >= later * (1 - 1e-9)]
         skipped = len(kept) < len(rates)
         rates = kept if kept else [later]
@@ -154,7 +189,7 @@ def build_ladder(
         Rung(Q_(r, MG_PER_KG_MIN), None if i == len(rates) - 1 else (first if i == 0 else step))
         for i, r in enumerate(rates)
     )
-    return Ladder(rungs, Q_(ceiling, MG_PER_KG_MIN), skipped, source)
+    return Ladder(rungs, Q_(ceiling, MG_PER_KG_MIN), skipped, source, strict and ceiling < top)
 
 
 def schedule_day(
@@ -171,12 +206,16 @@ def schedule_day(
     per_dose_rate = pump_rate(Q_(1.0, MG_PER_KG_MIN), weight, concentration)
     ml_h_per_dose_rate = mag(per_dose_rate, ML_PER_H)
     total = mag(volume, ML)
+    strict_top = mag(ladder.ceiling, MG_PER_KG_MIN) if ladder.strict else None
+    step_ml_h = mag(pump_resolution, ML_PER_H)
     rows: list[tuple[float, float, float, float, float, float]] = []
     elapsed = 0.0
     given = 0.0
     for rung in ladder.rungs:
         exact = Q_(ml_h_per_dose_rate * mag(rung.dose_rate, MG_PER_KG_MIN), ML_PER_H)
         rate = mag(floor_to_step(exact, pump_resolution), ML_PER_H)
+        if strict_top is not None and rate / ml_h_per_dose_rate >= strict_top * (1 - 1e-9):
+            rate -= step_ml_h
         if rate <= 0:
             raise InputError(
                 "weight",

@@ -6,6 +6,7 @@ build a modified copy with :func:`dataclasses.replace`.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -13,7 +14,21 @@ from pathlib import Path
 from ivig_desktop import resources
 from ivig_desktop.engine import data_bounds, datafile
 from ivig_desktop.engine import quantities as fields
-from ivig_desktop.engine.units import G_PER_KG, MIN, ML, ML_PER_H, ML_PER_KG, YEAR, Quantity
+from ivig_desktop.engine.units import (
+    CM,
+    G_PER_KG,
+    KG,
+    KG_PER_M2,
+    MIN,
+    ML,
+    ML_PER_H,
+    ML_PER_KG,
+    YEAR,
+    Quantity,
+)
+
+#: The whole-vial rules a site may choose (engine/vials.py).
+VIAL_RULES = ("fewest-vials", "nearest")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +36,39 @@ class VolumeLimit:
     per_day: Quantity
     per_kg: Quantity
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """A site's plausible (or possible) range for one figure, with the reason it is a site choice."""
+
+    low: Quantity
+    high: Quantity
+    reason: str
+
+    def holds(self, value: Quantity) -> bool:
+        return self.low <= value <= self.high
+
+
+@dataclass(frozen=True, slots=True)
+class ChildBand:
+    """Weight and height bands for children younger than ``age_below`` (and older than the band before)."""
+
+    age_below: Quantity
+    weight: Range
+    height: Range
+
+
+@dataclass(frozen=True, slots=True)
+class Plausibility:
+    adult_bmi: Range
+    possible_bmi: Range
+    child: tuple[ChildBand, ...]
+    far_dose_factor: float
+    far_volume_fraction: float
+
+    def band(self, age: Quantity) -> ChildBand | None:
+        return next((b for b in self.child if age < b.age_below), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +84,8 @@ class SiteSettings:
     strict_age_above: Quantity
     renal_crcl_below: Quantity
     thrombosis_age_above: Quantity
+    vial_rule: str = "fewest-vials"
+    plausibility: Plausibility | None = None
     reasons: dict[str, str] = field(default_factory=dict, compare=False)
 
 
@@ -67,6 +117,58 @@ def _age(r: datafile.Record, key: str) -> Quantity:
     return age
 
 
+def _range(r: datafile.Record, key: str, dimension: str, unit: object, reason: str | None = None) -> Range:
+    sub = r.child(key)
+    sub.only("low", "high", "unit") if reason is not None else sub.only("low", "high", "unit", "reason")
+    u = sub.str("unit")
+    low = datafile.Record({"value": sub.number("low"), "unit": u}, r.source, sub.record)
+    high = datafile.Record({"value": sub.number("high"), "unit": u}, r.source, sub.record)
+    lo = low.quantity_here(dimension, field=key).to(unit)
+    hi = high.quantity_here(dimension, field=key).to(unit)
+    if lo >= hi:
+        raise sub.error("low", "must be below high")
+    return Range(lo, hi, reason if reason is not None else sub.str("reason"))
+
+
+def _plausibility(top: datafile.Record) -> Plausibility:
+    """Plausible and possible body figures and how far outside a dose or volume is 'far': all
+    site choices (no source gives them), each with its reason."""
+    pl = top.child("plausibility")
+    pl.only("adult_bmi", "possible_bmi", "far_dose_factor", "far_volume_fraction", "child")
+    bands = []
+    for i, raw in enumerate(pl.list("child")):
+        b = datafile.Record(raw, pl.source, f"plausibility.child[{i + 1}]")
+        b.only("age_below", "weight", "height", "reason")
+        why = b.str("reason")
+        bands.append(
+            ChildBand(
+                _age(b, "age_below"),
+                _range(b, "weight", "[mass]", KG, why),
+                _range(b, "height", "[length]", CM, why),
+            )
+        )
+    if any(b.age_below <= a.age_below for a, b in itertools.pairwise(bands)):
+        raise pl.error("child", "bands must be listed by rising age_below")
+    factor = pl.child("far_dose_factor")
+    factor.only("value", "reason")
+    far = factor.number("value")
+    if far <= 1:
+        raise factor.error("value", "must be above 1 (a factor outside the usual range)")
+    vol = _setting(pl, "far_volume_fraction")
+    if vol.str("unit") != "percent":
+        raise vol.error("unit", "must be 'percent'")
+    frac = vol.number("value")
+    if not 0 <= frac <= 100:
+        raise vol.error("value", "must be from 0 to 100 percent")
+    return Plausibility(
+        _range(pl, "adult_bmi", "[mass] / [length] ** 2", KG_PER_M2),
+        _range(pl, "possible_bmi", "[mass] / [length] ** 2", KG_PER_M2),
+        tuple(bands),
+        far,
+        frac / 100,
+    )
+
+
 def load_settings(path: Path | None = None) -> SiteSettings:
     path = path or resources.path("site_settings.toml")
     top = datafile.Record(datafile.load(path), str(path), "")
@@ -80,6 +182,8 @@ def load_settings(path: Path | None = None) -> SiteSettings:
         "strict_volume_when",
         "renal_insufficiency",
         "thrombosis_age",
+        "vial_rule",
+        "plausibility",
     )
     tol = _setting(top, "rounding_tolerance")
     if tol.str("unit") != "percent":
@@ -108,7 +212,15 @@ def load_settings(path: Path | None = None) -> SiteSettings:
         "strict_age_above": strict_when.child("age_above").str("reason"),
         "renal_crcl_below": renal.child("crcl_below").str("reason"),
         "thrombosis_age_above": thromb.child("age_above").str("reason"),
+        "vial_rule": top.child("vial_rule").str("reason"),
+        "far_dose_factor": top.child("plausibility").child("far_dose_factor").str("reason"),
+        "far_volume_fraction": top.child("plausibility").child("far_volume_fraction").str("reason"),
     }
+    rule_table = top.child("vial_rule")
+    rule_table.only("value", "reason")
+    rule = rule_table.str("value")
+    if rule not in VIAL_RULES:
+        raise rule_table.error("value", f"'{rule}' is not one of {', '.join(VIAL_RULES)}")
     pump = top.child("pump_resolution").quantity_here("[length] ** 3 / [time]", field="pump_resolution")
     coarsest = data_bounds.PUMP_RESOLUTION.high
     assert coarsest is not None
@@ -148,6 +260,8 @@ def load_settings(path: Path | None = None) -> SiteSettings:
         strict_age_above=_age(strict_when, "age_above"),
         renal_crcl_below=renal.quantity("crcl_below", "[length] ** 3 / [time]"),
         thrombosis_age_above=_age(thromb, "age_above"),
+        vial_rule=rule,
+        plausibility=_plausibility(top),
         reasons=reasons,
     )
 

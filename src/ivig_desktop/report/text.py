@@ -125,6 +125,24 @@ def _sources(plan: Plan) -> list[str]:
     return lines
 
 
+def policy_lines(plan: Plan) -> list[str]:
+    """The policies side by side: what the choice of dosing-weight policy does for this patient."""
+    if not plan.policy_comparison:
+        return []
+    rows = [["Policy", "Dosing weight", "Basis", "Course dose"]]
+    for r in plan.policy_comparison:
+        mark = " *" if r.policy == plan.dosing.policy.id else ""
+        rows.append(
+            [
+                r.policy + mark,
+                d.fmt(r.weight, "weight") if r.weight is not None else "—",
+                r.basis if r.weight is not None else f"not applicable: {r.reason}",
+                d.fmt(r.course_dose, "dose") if r.course_dose is not None else "—",
+            ]
+        )
+    return ["POLICIES SIDE BY SIDE (* = this plan)", *_table(rows, right={1, 3}), ""]
+
+
 def render_text(plan: Plan) -> str:
     lines = ["IVIG infusion plan", banner(plan), ""]
     crit = wd.critical(plan)
@@ -146,4 +164,5 @@ def render_text(plan: Plan) -> str:
         lines += ["ALTERNATIVES", f"  {wd.NO_ALTERNATIVES}", ""]
     lines += entered_section(plan)
     lines += _sources(plan)
+    lines.extend(policy_lines(plan))
     return "\n".join(lines)

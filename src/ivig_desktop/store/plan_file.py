@@ -90,6 +90,7 @@ def inputs_to_dict(patient: Patient, order: Order) -> dict[str, Any]:
             "weight_policy": order.weight_policy,
             "start": order.start.strftime("%H:%M") if order.start else None,
             "start_low": sorted(order.start_low),
+            "subsequent_infusion": order.subsequent_infusion,
             "risks": sorted(order.risks),
             "max_rate": _q(order.max_rate),
             "overrides": [{"kind": o.kind, "reason": o.reason} for o in order.overrides],
@@ -183,6 +184,7 @@ _ORDER_KEYS = frozenset(
         "weight_policy",
         "start",
         "start_low",
+        "subsequent_infusion",
         "risks",
         "max_rate",
         "overrides",
@@ -212,17 +214,32 @@ _RESULTS: dict[str, object] = {
         "height": _QTY,
         "sex": _STR,
         "age": _QTY,
-        "ideal_weight": _QTY,
-        "adjusted_weight": _QTY,
+        "ideal_weight": _Opt(_QTY),
+        "adjusted_weight": _Opt(_QTY),
         "bmi": _QTY,
+        "devine": _Opt(_STR),
         "creatinine_clearance": _Opt(_QTY),
         "creatinine_clearance_basis": _Opt(_STR),
+        "creatinine_clearance_formula": _Opt(_STR),
     },
     "dosing_weight": _QTY,
     "dosing_weight_basis": _STR,
     "dosing_weight_reason": _STR,
     "weight_policy": _STR,
     "rate_weight": _QTY,
+    "volume_weight": _QTY,
+    "volume_weight_basis": _STR,
+    "start_rate": {"subsequent": _BOOL, "reason": _STR},
+    "policy_comparison": [
+        {
+            "policy": _STR,
+            "name": _STR,
+            "dosing_weight": _Opt(_QTY),
+            "basis": _STR,
+            "reason": _STR,
+            "course_dose": _Opt(_QTY),
+        }
+    ],
     "product": {"id": _STR, "name": _STR, "concentration": _QTY},
     "indication": _Opt(_STR),
     "titration": _Opt(_STR),
@@ -241,6 +258,7 @@ _RESULTS: dict[str, object] = {
             "vials": [{"size": _QTY, "count": _INT}],
             "opened": _QTY,
             "waste": _QTY,
+            "waste_volume": _QTY,
             "volume": _QTY,
             "volume_per_kg": _QTY,
             "steps": [
@@ -269,6 +287,9 @@ _RESULTS: dict[str, object] = {
             "volume_per_day": _QTY,
             "volume_per_kg": _QTY,
             "duration_per_day": _QTY,
+            "resolves": [_STR],
+            "unresolved": [_STR],
+            "effect": _STR,
         }
     ],
 }
@@ -507,6 +528,9 @@ def inputs_from_document(doc: dict[str, Any], source: str) -> tuple[Patient, Ord
             raise r.fail(f"{wo}.overrides[{i}].reason", "must be a text")
         r.plain(reason, f"{wo}.overrides[{i}].reason")
         overrides.append(Override(kind or "", reason))
+    subsequent = o.get("subsequent_infusion", False)
+    if not isinstance(subsequent, bool):
+        raise r.fail(f"{wo}.subsequent_infusion", "must be true or false")
     order = Order(
         details=_details(r, inputs),
         product=r.text(o, "product", wo) or "",
@@ -516,6 +540,7 @@ def inputs_from_document(doc: dict[str, Any], source: str) -> tuple[Patient, Ord
         weight_policy=r.text(o, "weight_policy", wo) or "",
         start=start,
         start_low=r.names(o, "start_low", wo),
+        subsequent_infusion=subsequent,
         risks=r.names(o, "risks", wo),
         max_rate=r.quantity(o, "max_rate", fields.MAX_RATE, "max_rate", wo, optional=True),
         overrides=tuple(overrides),

@@ -305,6 +305,14 @@ class OrderForm(QGroupBox):
         self.switch = QCheckBox("Prod&uct switch")
         for cb in (self.first, self.over8, self.switch):
             cb.setAccessibleName(f"Start low: {cb.text().replace('&', '')}")
+        self.tolerated = QCheckBox("Tolerated before")
+        self.tolerated.setToolTip(
+            "Subsequent infusion: the patient has tolerated this product before, so a label's faster "
+            "subsequent-infusion start may apply (never with a start-low reason)"
+        )
+        self.tolerated.setAccessibleName(
+            "Subsequent infusion: the patient has tolerated this product; a label's faster start may apply"
+        )
         start_low = QWidget()
         sl = QVBoxLayout(start_low)  # stacked: narrow enough for a small screen
         sl.setContentsMargins(0, 0, 0, 0)
@@ -324,13 +332,14 @@ class OrderForm(QGroupBox):
         add_row(form, "&Product:", self.product_field)
         add_row(form, "Weight p&olicy:", self.policy_field)
         form.addRow("Start low:", start_low)
+        form.addRow("", self.tolerated)
         add_row(form, "S&tart time:", self.start_field)
         add_row(form, "&Max rate:", self.max_rate_field)
         for w in (self.dose, self.days, self.start, self.max_rate):
             w.textChanged.connect(self.changed)
         for c in (self.indication, self.product, self.policy):
             c.currentIndexChanged.connect(self.changed)
-        for cb in (self.first, self.over8, self.switch):
+        for cb in (self.first, self.over8, self.switch, self.tolerated):
             cb.toggled.connect(self.changed)
 
     def start_low(self) -> frozenset[str]:

@@ -261,6 +261,7 @@ class OrderEntry(QScrollArea):
             weight_policy=of.policy.currentData(),
             start=start,
             start_low=of.start_low(),
+            subsequent_infusion=of.tolerated.isChecked(),
             risks=self.risk_form.selected(),
             max_rate=max_rate,
             overrides=overrides,
@@ -307,6 +308,7 @@ class OrderEntry(QScrollArea):
         of.first.setChecked(bool(order and "first-infusion" in order.start_low))
         of.over8.setChecked(bool(order and "over-8-weeks" in order.start_low))
         of.switch.setChecked(bool(order and "product-switch" in order.start_low))
+        of.tolerated.setChecked(bool(order and order.subsequent_infusion))
         for rid, cb in self.risk_form.boxes.items():
             cb.setChecked(bool(order and rid in order.risks))
         of.max_rate.setText(fields.entered_text(order.max_rate) if order and order.max_rate else "")

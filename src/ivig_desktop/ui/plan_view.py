@@ -129,9 +129,16 @@ class PlanView(QWidget):
         )
         crcl = plan.crcl
         crcl_text = (
-            f"CrCl {d.fmt(crcl.value, 'crcl')} ({crcl.basis})"
+            f"{crcl.label} {d.number(crcl.value.m_as('mL/min'), 0)} {crcl.unit_text} ({crcl.basis})"
             if crcl is not None and crcl.value is not None
             else "CrCl not calculated"
+        )
+        policies = "; ".join(
+            f"{r.policy} {d.fmt(r.weight, 'weight')} ({r.basis}), "
+            f"{d.fmt(r.course_dose, 'dose') if r.course_dose is not None else '—'}"
+            if r.weight is not None
+            else f"{r.policy} not applicable"
+            for r in plan.policy_comparison
         )
         day = plan.days[0]
         self.summary.setText(
@@ -143,11 +150,13 @@ class PlanView(QWidget):
             f"<b>per day {d.fmt(day.dose, 'dose')}</b> "
             f"(prescribed {d.fmt(day.prescribed, 'dose')}): {vials_text(day)}.<br>"
             f"<b>Volume per day {d.fmt(day.volume, 'volume')}</b> "
-            f"({d.fmt(day.volume_per_kg, 'volume_per_kg')}) of {plan.product.name}; "
+            f"({d.fmt(day.volume_per_kg, 'volume_per_kg')} of {d.fmt(plan.volume_weight, 'weight')}) "
+            f"of {plan.product.name}; "
             f"<b>time per day {d.duration(day.schedule.duration)}</b>; "
             f"rate weight {d.fmt(plan.rate_weight, 'weight')}; "
-            f"maximum {d.fmt(plan.ladder.ceiling, 'dose_rate')}.<br>"
+            f"maximum {d.fmt(plan.ladder.ceiling, 'dose_rate')}; start: {escape(plan.start.reason)}.<br>"
             f"<b>Dose:</b> {escape(d.dose_statement(plan))}.<br>"
+            f"<b>Policies side by side:</b> {escape(policies)}.<br>"
             f"<b>Entered:</b> {escape('; '.join(lazy.inputs.echo_lines(plan)))}."
         )
         for w in plan.warnings:
@@ -163,9 +172,14 @@ class PlanView(QWidget):
         for alt in plan.alternatives:
             b = QPushButton(  # two lines, so a long description does not widen the panel
                 f"{alt.description}:\n{d.fmt(alt.volume_per_day, 'volume')}/day, "
-                f"{d.duration(alt.duration_per_day)}/day"
+                f"{d.duration(alt.duration_per_day)}/day\n"
+                + "; ".join(
+                    [f"resolves {c}" for c in alt.resolves]
+                    + [f"does not resolve {c}" for c in alt.unresolved]
+                )
             )
             b.setAccessibleName(f"Apply alternative: {alt.description}")
+            b.setToolTip(alt.effect)
             b.clicked.connect(lambda _=False, a=alt: self.alternative_chosen.emit(a))
             self.alternatives_layout.addWidget(b)
             self.alternative_buttons.append(b)

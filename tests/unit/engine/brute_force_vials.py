@@ -1,9 +1,11 @@
 """An independent oracle for vials.pick_vials: enumerate every combination of vial counts.
 
 Not a test module (no ``test_`` prefix); test_vials.py and the vial property tests import it.
-The documented rule it encodes: among whole-vial amounts within ±tolerance of the dose, take
-the nearest, then the fewest vials, then the smaller amount; if none lies within the tolerance,
-take the smallest amount that covers the dose (the exact dose is given, the rest is waste).
+The documented rules it encodes, among whole-vial amounts within ±tolerance of the dose:
+"fewest-vials" (the default) takes the fewest vials, then the nearest amount, then the smaller;
+"nearest" takes the nearest amount, then the fewest vials, then the smaller. If none lies within
+the tolerance, take the smallest amount that covers the dose (the exact dose is given, the rest
+is waste).
 """
 
 from __future__ import annotations
@@ -39,11 +41,18 @@ class Expected:
     within: bool
 
 
-def expected_pick(dose_mg: float, best: dict[int, int], tolerance: float) -> Expected:
+def expected_pick(
+    dose_mg: float, best: dict[int, int], tolerance: float, rule: str = "fewest-vials"
+) -> Expected:
     slack = 1e-6 * max(1.0, dose_mg)
     window = [t for t in best if abs(t - dose_mg) <= tolerance * dose_mg + slack]
     if window:
-        t = min(window, key=lambda t: (abs(t - dose_mg), best[t], t))
+
+        def key(t: int) -> tuple[float, ...]:
+            dist = round(abs(t - dose_mg), 3)
+            return (best[t], dist, t) if rule == "fewest-vials" else (dist, best[t], t)
+
+        t = min(window, key=key)
         return Expected(t, best[t], True)
     t = min(t for t in best if t >= dose_mg - slack)
     return Expected(t, best[t], False)

@@ -70,12 +70,24 @@ def test_creatinine_in_umol_per_litre() -> None:
     assert crcl.value.m_as("mL/min") == pytest.approx(73.904662, abs=1e-5)
 
 
-def test_crcl_not_calculated_under_18_and_absent_without_creatinine() -> None:
+def test_bedside_schwartz_under_18_and_nothing_without_creatinine() -> None:
+    # Issue 12: under 18 the bedside Schwartz eGFR replaces Cockcroft–Gault (an adult formula):
+    # 0.413 × 170 cm ÷ 1.0 mg/dL = 70.21 mL/min/1.73 m².
     crcl = creatinine_clearance(patient(kg=50, cm=170, age=17, scr=1.0))
-    assert crcl is not None
-    assert crcl.value is None and crcl.weight is None
-    assert crcl.basis.startswith("not calculated")
+    assert crcl is not None and crcl.value is not None
+    assert crcl.formula == "schwartz" and crcl.label == "eGFR"
+    assert crcl.value.m_as("mL/min") == pytest.approx(70.21)
+    assert crcl.weight is None
+    assert crcl.basis.startswith("bedside Schwartz eGFR")
     assert "age < 18" in crcl.basis
+    # A 4-year-old, 104 cm, SCr 35 µmol/L = 35 / 88.4 = 0.395928 mg/dL:
+    # 0.413 × 104 / 0.395928 = 108.484 mL/min/1.73 m².
+    child = creatinine_clearance(
+        Patient(Q_(17, "kg"), Q_(104, "cm"), Sex.FEMALE, Q_(4, "year"), Q_(35, "umol/L"))
+    )
+    assert child is not None and child.value is not None
+    assert child.value.m_as("mL/min") == pytest.approx(0.413 * 104 / (35 / 88.4), rel=1e-4)
+    assert child.value.m_as("mL/min") == pytest.approx(108.48, abs=0.01)
     # 18 years exactly is an adult: (140 − 18) × 50 / 72 = 84.7222 (50 kg < IBW 65.9 → actual)
     adult = creatinine_clearance(patient(kg=50, cm=170, age=18, scr=1.0))
     assert adult is not None and adult.value is not None
@@ -95,9 +107,11 @@ def test_devine_base_height_and_inches() -> None:
     lb = Patient(Q_(154, "lb"), Q_(69, "inch"), Sex.MALE, Q_(40, "year"))
     assert lb.weight_kg == pytest.approx(69.853225, abs=1e-6)
     assert lb.bmi.m_as("kg/m**2") == pytest.approx(22.741591, abs=1e-5)
-    # Below 60 in Devine extrapolates downward: 150 cm female → 45.5 + 2.3 × (59.0551 − 60) = 43.3268
+    # Below 60 in Devine does not apply (issue 12): no ideal or adjusted weight (it used to
+    # extrapolate 45.5 + 2.3 × (59.0551 − 60) = 43.3268 kg for 150 cm, and −6.5 kg for a 95 cm child).
     short = patient(kg=90, cm=150, sex="female")
-    assert short.ideal_weight.m_as("kg") == pytest.approx(43.326772, abs=1e-6)
+    assert short.ideal_weight is None and short.adjusted_weight is None and short.percent_of_ideal is None
+    assert "not applicable" in short.devine_note
     assert short.is_short_for_devine
     assert patient(cm=152.3).is_short_for_devine
 

@@ -38,18 +38,21 @@ def test_default_pid_plan_70_kg() -> None:
 
 def test_obese_patient_is_dosed_and_rated_on_adjusted_weight() -> None:
     p = plan("privigen", "pid", pt=patient(kg=120, cm=175))
-    # adjusted = 70.4646 + 0.4 × 49.5354 = 90.2787 kg
+    # adjusted = 70.4646 + 0.4 × 49.5354 = 90.2787 kg, used as printed: 90.3 kg (issue 12).
     assert p.dosing.basis == "adjusted"
-    assert p.dosing.weight.m_as("kg") == pytest.approx(90.278740, abs=1e-5)
+    assert p.dosing.weight.m_as("kg") == 90.3
     assert p.rate_weight == p.dosing.weight
-    # 0.4 × 90.2787 = 36.1115 g → nearest 5 g step within 10 % is 35 g (−3.1 %).
-    assert p.course_dose.m_as("g") == pytest.approx(36.111496, abs=1e-5)
+    # 0.4 × 90.3 = 36.12 g → within 10 % (32.508–39.732 g) the fewest vials is 2: 20 + 10 = 30 g
+    # is outside; 20 + 20 = 40 g outside; 40 g (1 vial) outside; so 3 vials: 20 + 10 + 5 = 35 g
+    # (|1.12| g) beats 20 + 20... (40, outside) → 35 g (−3.1 %).
+    assert p.course_dose.m_as("g") == pytest.approx(36.12)
     assert p.days[0].dose.m_as("g") == 35
     assert p.days[0].volume.m_as("mL") == 350
-    assert p.days[0].volume_per_kg.m_as("mL/kg") == pytest.approx(3.876882, abs=1e-6)  # 350 / 90.2787
-    # Pump rates on 90.2787 kg: 0.5 × 90.2787 × 0.6 = 27.08 → 27.0; 54.17 → 54.1; 108.33 → 108.3;
-    # 216.67 → 216.6; 433.34 → 433.3 (all floored to 0.1 mL/h).
-    assert _rates(p) == pytest.approx([27.0, 54.1, 108.3, 216.6, 433.3])
+    # mL/kg on the lower of actual (120) and dosing (90.3) weight: 350 / 90.3 = 3.875969.
+    assert p.days[0].volume_per_kg.m_as("mL/kg") == pytest.approx(3.875969, abs=1e-6)
+    # Pump rates on 90.3 kg: 0.5 × 90.3 × 0.6 = 27.09 → 27.0; 54.18 → 54.1; 108.36 → 108.3;
+    # 216.72 → 216.7; 433.44 → 433.4 (all floored to 0.1 mL/h).
+    assert _rates(p) == pytest.approx([27.0, 54.1, 108.3, 216.7, 433.4])
 
 
 def test_absolute_dose_in_grams() -> None:
@@ -150,7 +153,7 @@ def test_prescriber_maximum_rate() -> None:
     assert p.ladder.ceiling.m_as("mg/kg/min") == pytest.approx(2)
     assert _rates(p) == pytest.approx([21, 42, 84])  # 0.5, 1, 2 mg/kg/min at 70 kg
     msg = next(w.message for w in p.warnings if w.code == "rate-capped")
-    assert "Maximum rate capped at 2 mg/kg/min (84 mL/h at 70 kg)" in msg
+    assert "Maximum rate 2 mg/kg/min (84 mL/h at 70 kg)" in msg
 
 
 def test_octagam_10_at_risk_ladder_never_exceeds_3_3() -> None:
@@ -171,7 +174,9 @@ def test_alternatives_for_volume_load() -> None:
     day = p.days[0]
     assert day.volume.m_as("mL") == pytest.approx(1400)  # 70 g at 50 mg/mL
     assert any(w.code == "volume-load" and w.severity is Severity.CRITICAL for w in p.warnings)
-    assert {a.kind for a in p.alternatives} == {"product", "days", "rate"}
+    # Issue 12: alternatives only when a warning asks; the volume load asks for a 10 % product or
+    # more days (a lower rate changes no volume, so it is not offered for it).
+    assert {a.kind for a in p.alternatives} == {"product", "days"}
 
     product = _alt(p, "product")
     assert product.order.product == "octagam-10"  # same maker first, a 10 % product
@@ -185,15 +190,30 @@ def test_alternatives_for_volume_load() -> None:
     assert days.order.days == 4
     assert days.volume_per_day.m_as("mL") == pytest.approx(700)
     assert days.volume_per_day < day.volume
+    # Each says whether it clears the warning that called for it.
+    assert product.resolves == ("volume-load",) and days.resolves == ("volume-load",)
+    assert product.effect == "resolves volume-load"
 
+
+def test_rate_alternative_when_an_at_risk_patient_has_no_numeric_cap() -> None:
+    # Privigen, 70 y (renal and thrombotic risk by age): no numeric label cap, so the rate-capped
+    # caution asks for a lower maximum rate. 28 g → 30 g = 300 mL; ladder 0.5, 1, 2, 4, 8 mg/kg/min
+    # = 21, 42, 84, 168, 336 mL/h, 30 min each.
+    p = plan("privigen", "pid", pt=patient(age=70))
+    day = p.days[0]
+    # 10.5 + 21 + 42 + 84 = 157.5 mL in 120 min; 142.5 mL at 336 mL/h = 25.446 min → 145.446 min.
+    assert day.schedule.duration.m_as("min") == pytest.approx(120 + 142.5 / 336 * 60)
+
+    assert [a.kind for a in p.alternatives] == ["rate"]
     rate = _alt(p, "rate")
-    # Ladder 0.5, 1, 2, 3.33 → the next-lower maximum is 2 mg/kg/min: 42, 84, 168 mL/h;
-    # 21 + 42 = 63 mL in 60 min, 1337 mL at 168 mL/h = 477.5 min; 537.5 min in all.
+    # The next-lower maximum is 4 mg/kg/min: 10.5 + 21 + 42 = 73.5 mL in 90 min; 226.5 mL at
+    # 168 mL/h = 80.893 min → 170.893 min.
     assert rate.order.max_rate is not None
-    assert rate.order.max_rate.m_as("mg/kg/min") == pytest.approx(2)
-    assert rate.volume_per_day.m_as("mL") == pytest.approx(1400)
-    assert rate.duration_per_day.m_as("min") == pytest.approx(537.5)
+    assert rate.order.max_rate.m_as("mg/kg/min") == pytest.approx(4)
+    assert rate.volume_per_day.m_as("mL") == pytest.approx(300)
+    assert rate.duration_per_day.m_as("min") == pytest.approx(90 + 226.5 / 168 * 60)
     assert rate.duration_per_day > day.schedule.duration
+    assert rate.resolves == ("rate-capped",)
 
 
 def test_no_alternatives_without_volume_or_renal_warning() -> None:

@@ -110,8 +110,10 @@ def test_label_without_numeric_cap_says_so() -> None:
 def test_octagam_10_renal_risk_caps_the_ladder_at_3_3() -> None:
     p = plan("octagam-10", "itp", risks=frozenset({"diabetes"}))
     w = _one(p, "rate-capped")
-    # 3.3 mg/kg/min × 70 kg × 60 ÷ 100 mg/mL = 138.6 mL/h
-    assert "Maximum rate capped at 3.3 mg/kg/min (138.6 mL/h at 70 kg)" in w.message
+    # 3.3 mg/kg/min × 70 kg × 60 ÷ 100 mg/mL = 138.6 mL/h. The plan applied the label's cap, so the
+    # note is info (issue 12: severity in proportion; nothing is left for the user to do).
+    assert w.severity is Severity.INFO
+    assert "Maximum rate 3.3 mg/kg/min (138.6 mL/h at 70 kg)" in w.message
     assert "label's 12 mg/kg/min" in w.message
     assert p.ladder.ceiling.m_as("mg/kg/min") == pytest.approx(3.3)
     for step in p.days[0].schedule.steps:
@@ -134,20 +136,28 @@ def test_rate_cap_override_is_critical_and_lifts_the_cap() -> None:
 
 
 def test_unverified_cap_is_reported_not_applied() -> None:
+    # Issue 12: one warning per cause. Bivigam with a thrombotic risk used to show two rate-capped
+    # cautions (no numeric cap; unverified cap not applied) when nothing was capped: now one.
     p = plan("bivigam", "pid", risks=frozenset({"immobilisation"}))
-    messages = [w.message for w in p.warnings if w.code == "rate-capped"]
-    assert any(m.startswith("Unverified cap not applied: 2 mg/kg/min") for m in messages)
+    w = _one(p, "rate-capped")
+    assert w.severity is Severity.CAUTION
+    assert "no numeric rate for at-risk patients" in w.message
+    assert "An unverified figure, less than 2 mg/kg/min for thrombosis risk [BELIEVED" in w.message
+    assert "is not applied" in w.message
     assert p.ladder.ceiling.m_as("mg/kg/min") == pytest.approx(6)
 
 
 def test_volume_load_critical_for_octagam_5_with_heart_failure() -> None:
-    # 2 g/kg × 70 kg over 2 days = 70 g/day = 1400 mL/day of a 5 % product = 20 mL/kg;
-    # heart failure → strict limit 700 mL and 10 mL/kg.
+    # 2 g/kg × 70 kg over 2 days = 70 g/day of a 5 % product; heart failure → strict limit 700 mL
+    # and 10 mL/kg. Octagam 5 % vials 1, 2.5, 5, 10, 25 g: the fewest vials within 63–77 g is
+    # 25 + 25 + 25 = 75 g (3 vials); its partner on the other side is 70 g itself (25 + 25 + 10 + 10);
+    # the course total nearest 140 g is 70 + 70 g = 1400 mL/day = 20 mL/kg.
     p = plan("octagam-5", "itp", risks=frozenset({"heart-failure"}))
     w = _one(p, "volume-load")
     assert w.severity is Severity.CRITICAL
     assert "1,400 mL/day > 700 mL" in w.message
-    assert "20 mL/kg/day > 10 mL/kg" in w.message
+    assert "20 mL/kg/day (of dosing weight 70 kg) > 10 mL/kg (100 % over)" in w.message
+    assert [d.dose.m_as("g") for d in p.days] == [70, 70]
     assert p.warnings[0].severity is Severity.CRITICAL  # warnings are sorted, most severe first
 
 
@@ -193,12 +203,13 @@ def test_rounding_warnings() -> None:
     # 0.4 g/kg × 70 kg = 28 g → 30 g of Privigen: +7.1 %.
     rounded = _one(plan("privigen", "pid"), "rounding")
     assert rounded.severity is Severity.INFO
-    assert "prescribed 28 g, given 30 g (+7.1 %, within ±10 %)" in rounded.message
+    assert "prescribed 28 g, given 30 g (+7.1 %, within ±10 %; site rule: fewest vials" in rounded.message
     # 0.2 g/kg × 10 kg = 2 g: no whole-vial amount within 10 %; 5 g opened, 3 g waste.
     child = patient(kg=10, cm=80, age=1)
     exact = _one(plan("privigen", "pid", dose="0.2 g/kg", pt=child), "rounding")
     assert exact.severity is Severity.CAUTION
-    assert "give the exact dose from 5 g opened, 3 g waste per day" in exact.message
+    # Waste in mL as the nurse discards it: 3 g of a 10 % product = 30 mL.
+    assert "give the exact dose from 5 g opened; discard 30 mL (3 g) per day" in exact.message
     none = _one(plan("gammaplex-10", "pid"), "rounding")
     assert none.severity is Severity.CAUTION
     assert "No vial sizes for Gammaplex 10 %" in none.message
@@ -219,25 +230,33 @@ def test_no_indication_is_an_info() -> None:
     assert "No indication chosen" in w.message
 
 
-def test_dose_limit_outside_the_regimen() -> None:
-    w = _one(plan("privigen", "pid", dose="1 g/kg"), "dose-limit")
+def test_dose_check_outside_the_regimen() -> None:
+    # Issue 12: the regimen range check is the dose-check; dose-limit is the site's hard limit only.
+    # 1 g/kg against PID 0.2–0.8 g/kg: 1 / 0.8 = 1.25× above (shown 1.2×, less than 4×: a caution).
+    w = _one(plan("privigen", "pid", dose="1 g/kg"), "dose-check")
     assert w.severity is Severity.CAUTION
-    assert "Course dose 1 g/kg is outside the Primary immunodeficiency (replacement) regimen" in w.message
-    assert "(0.2–0.8 g/kg)" in w.message
-    days = _one(plan("privigen", "pid", days=2), "dose-limit")
-    assert "2 day(s) is outside" in days.message
-    assert "dose-limit" not in _codes(plan("privigen", "pid"))
+    assert (
+        "course 1 g/kg is 1.2× above the Primary immunodeficiency (replacement) regimen's 0.2–0.8 g/kg"
+        in (w.message)
+    )
+    days = [x for x in plan("privigen", "pid", days=2).warnings if x.code == "dose-check"]
+    assert any("2 day(s) is outside" in x.message for x in days)
+    assert "dose-check" not in _codes(plan("privigen", "pid"))
+    assert "dose-limit" not in _codes(plan("privigen", "pid", dose="1 g/kg"))
 
 
-def test_crcl_not_calculated_is_reported() -> None:
-    w = _one(plan("privigen", "pid", pt=patient(age=17, scr=1.0)), "renal")
-    assert w.severity is Severity.INFO
-    assert "not calculated" in w.message
+def test_schwartz_replaces_cockcroft_gault_under_18() -> None:
+    # Issue 12: under 18 the bedside Schwartz eGFR is calculated instead (0.413 × 175 / 1.0 = 72.3),
+    # labelled as such; 72 is not below the renal threshold 60, so no renal warning.
+    p = plan("privigen", "pid", pt=patient(age=17, scr=1.0))
+    assert p.crcl is not None and p.crcl.formula == "schwartz"
+    assert p.crcl.value.m_as("mL/min") == pytest.approx(72.275)
+    assert "renal" not in _codes(p)
 
 
 def test_start_low_and_site_default_step_notes() -> None:
     start_low = plan("privigen", "pid", start_low=frozenset({"first-infusion"}))
     notes = [w.message for w in start_low.warnings if w.code == "titration"]
-    assert any("Start-low (first infusion)" in m and "0.5 mg/kg/min" in m for m in notes)
+    assert any("Starts at 0.5 mg/kg/min" in m and "start-low: first infusion" in m for m in notes)
     flebo = [w.message for w in plan("flebogamma-10", "itp").warnings if w.code == "titration"]
     assert any("no step interval for itp: steps are held 30 min" in m for m in flebo)

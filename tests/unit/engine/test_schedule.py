@@ -22,8 +22,8 @@ def _t(pid: str, indication: str) -> Titration:
     return bundled_formulary().product(pid).titrations[indication]
 
 
-def _ladder(pid: str, indication: str, *, start_low: bool = True, cap: Quantity | None = None) -> Ladder:
-    return build_ladder(_t(pid, indication), start_low=start_low, cap=cap, default_step=DEFAULT_STEP)
+def _ladder(pid: str, indication: str, *, subsequent: bool = False, cap: Quantity | None = None) -> Ladder:
+    return build_ladder(_t(pid, indication), subsequent=subsequent, cap=cap, default_step=DEFAULT_STEP)
 
 
 def _day(
@@ -74,7 +74,7 @@ def test_nl_chart_ladder_from_a_site_formulary(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     product = load_formulary(path).product("nl10")
-    ladder = build_ladder(product.titrations["pid"], start_low=True, cap=None, default_step=DEFAULT_STEP)
+    ladder = build_ladder(product.titrations["pid"], cap=None, default_step=DEFAULT_STEP)
     day = schedule_day(Q_(500, "mL"), Q_(70, "kg"), product.conc, ladder, RES, START)
     assert _rates(day) == pytest.approx([42, 84, 168, 336])
 
@@ -129,12 +129,12 @@ def test_at_risk_cap_on_octagam_10() -> None:
 
 
 def test_gammaplex_10_subsequent_infusion_skips_the_lowest_rung() -> None:
-    later = _ladder("gammaplex-10", "pid", start_low=False)
+    later = _ladder("gammaplex-10", "pid", subsequent=True)
     assert later.start_skipped
     # Starts at 0.01 mL/kg/min = 1 mg/kg/min → 42 mL/h at 70 kg.
     assert _rungs(later)[0] == pytest.approx(1.0)
     assert _rates(_day("gammaplex-10", 280, 70, later))[0] == pytest.approx(42)
-    first = _ladder("gammaplex-10", "pid", start_low=True)
+    first = _ladder("gammaplex-10", "pid")
     assert not first.start_skipped
     # 0.005 mL/kg/min = 0.5 mg/kg/min → 21 mL/h.
     assert _rungs(first) == pytest.approx([0.5, 1, 2, 4, 6, 8])
@@ -142,7 +142,7 @@ def test_gammaplex_10_subsequent_infusion_skips_the_lowest_rung() -> None:
 
 
 def test_site_default_step_when_the_label_gives_none() -> None:
-    ladder = build_ladder(_t("flebogamma-10", "pid"), start_low=True, cap=None, default_step=Q_(20, "min"))
+    ladder = build_ladder(_t("flebogamma-10", "pid"), cap=None, default_step=Q_(20, "min"))
     assert ladder.step_source == "site default interval"
     assert [r.hold.m_as("min") for r in ladder.rungs[:-1] if r.hold is not None] == [20, 20, 20]
     assert _ladder("privigen", "pid").step_source == "label/protocol interval"

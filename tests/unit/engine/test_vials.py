@@ -14,8 +14,8 @@ def _vials(pid: str) -> tuple[Vial, ...]:
     return bundled_formulary().product(pid).vials
 
 
-def _pick(pid: str, grams: float, tolerance: float = 0.10) -> VialPick:
-    return pick_vials(Q_(grams, "g"), _vials(pid), tolerance)
+def _pick(pid: str, grams: float, tolerance: float = 0.10, rule: str = "fewest-vials") -> VialPick:
+    return pick_vials(Q_(grams, "g"), _vials(pid), tolerance, rule)
 
 
 def _counts(pick: VialPick) -> dict[float, int]:
@@ -38,10 +38,25 @@ def test_exact_amount_uses_the_fewest_vials() -> None:
     pick = _pick("octagam-10", 70)
     assert _counts(pick) == {10.0: 1, 30.0: 2}
     # 28 g of Flebogamma 5 %: 20 + 5 + 2.5 + 0.5 is exact with 4 vials; 30 g (20 + 10, 2 vials)
-    # is within 10 % but further from the dose, and the nearest amount comes first.
+    # is within 10 % (+7.1 %). The default rule (issue 12) takes the fewest vials: 30 g. Under the
+    # site's other rule, "nearest", the exact 28 g comes first.
     fleb = _pick("flebogamma-5", 28)
-    assert fleb.dose.m_as("g") == pytest.approx(28.0)
-    assert _counts(fleb) == {0.5: 1, 2.5: 1, 5.0: 1, 20.0: 1}
+    assert fleb.dose.m_as("g") == pytest.approx(30.0)
+    assert _counts(fleb) == {10.0: 1, 20.0: 1}
+    near = _pick("flebogamma-5", 28, rule="nearest")
+    assert near.dose.m_as("g") == pytest.approx(28.0)
+    assert _counts(near) == {0.5: 1, 2.5: 1, 5.0: 1, 20.0: 1}
+
+
+def test_issue_12_sixty_nine_grams_of_octagam_10_is_three_vials() -> None:
+    # 69 g: 30 + 30 + 5 + 2 + 2 = 69 g is 5 vials; 30 + 30 + 10 = 70 g is 3 vials (+1.4 %, within
+    # 10 %). Fewest vials first: 70 g. Other 3-vial amounts within 62.1–75.9 g: 30 + 30 + 5 = 65 g
+    # (|4| g away), 30 + 30 + 2 = 62 g (outside); 70 g is the nearest of them.
+    pick = _pick("octagam-10", 69)
+    assert pick.dose.m_as("g") == 70.0
+    assert _counts(pick) == {10.0: 1, 30.0: 2}
+    near = _pick("octagam-10", 69, rule="nearest")
+    assert near.dose.m_as("g") == 69.0 and near.vial_total == 5
 
 
 def test_rounding_up_and_down_within_tolerance() -> None:
@@ -52,11 +67,13 @@ def test_rounding_up_and_down_within_tolerance() -> None:
     assert up.rounded and up.within_tolerance
     assert up.waste.m_as("g") == 0.0
     assert up.prescribed.m_as("g") == 28.0
-    # Gammaplex 5 % (2.5 g steps), 28 g: 27.5 g (−1.8 %) is nearer than 30 g (+7.1 %).
-    down = _pick("gammaplex-5", 28)
+    # Gammaplex 5 % (2.5 g steps), 28 g: 27.5 g (−1.8 %, 20 + 5 + 2.5, 3 vials) is nearer than
+    # 30 g (+7.1 %, 20 + 10, 2 vials). Fewest vials (default): 30 g; nearest: 27.5 g.
+    down = _pick("gammaplex-5", 28, rule="nearest")
     assert down.dose.m_as("g") == 27.5
     assert _counts(down) == {2.5: 1, 5.0: 1, 20.0: 1}
     assert down.rounded
+    assert _pick("gammaplex-5", 28).dose.m_as("g") == 30.0
 
 
 def test_no_amount_within_tolerance_gives_exact_dose_and_waste() -> None:

@@ -68,7 +68,8 @@ def test_bundled_policy_ids() -> None:
 )
 def test_obese_adult_under_each_policy(policy: str, kg: float, basis: str) -> None:
     dw = _dw(obese(), policy)
-    assert dw.weight.m_as("kg") == pytest.approx(kg, abs=1e-5)
+    # The dosing weight is the printed weight (issue 12): rounded to 0.1 kg before it is used.
+    assert dw.weight.m_as("kg") == pytest.approx(round(kg, 1), abs=1e-12)
     assert dw.basis == basis
     assert dw.policy.id == policy
 
@@ -83,7 +84,7 @@ def test_auto_reason_names_both_triggers_with_their_numbers() -> None:
 def test_auto_percent_of_ideal_trigger_alone() -> None:
     dw = _dw(patient(kg=80, cm=165, sex="female"), "auto")
     assert dw.basis == "adjusted"
-    assert dw.weight.m_as("kg") == pytest.approx(66.145669, abs=1e-5)
+    assert dw.weight.m_as("kg") == 66.1  # 66.145669 as printed (issue 12: the weight used is the one printed)
     assert "141 % of ideal (above 120 %)" in dw.reason
     assert "BMI" not in dw.reason  # 29.38 is not above 30
 
@@ -107,7 +108,19 @@ def test_ontario_has_no_age_exclusion() -> None:
     # Ontario: children *not meeting the criteria* get actual weight; an obese 16-year-old meets them.
     dw = _dw(patient(kg=120, cm=175, age=16), "ontario")
     assert dw.basis == "adjusted"
-    assert dw.weight.m_as("kg") == pytest.approx(OBESE_ADJ, abs=1e-5)
+    assert dw.weight.m_as("kg") == round(OBESE_ADJ, 1)
+
+
+def test_ontario_child_not_meeting_height_weight_criteria_gets_actual_weight() -> None:
+    # Label audit #16 (2026-12-01): Ontario "If less than 18 years of age and do not meet the dose
+    # calculator height and weight criteria … then actual weight = dosing weight". A 12-year-old boy,
+    # 150 cm, 70 kg (BMI 31.1 > 30) used to get adjusted weight; 150 < 152.4 cm → actual 70 kg.
+    dw = _dw(patient(kg=70, cm=150, age=12), "ontario")
+    assert dw.basis == "actual"
+    assert dw.weight.m_as("kg") == 70.0
+    assert "age 12.0 y is under 18 y and the patient does not meet height ≥ 152.4 cm and weight > 50 kg" in (
+        dw.reason
+    )
 
 
 @pytest.mark.parametrize("policy", ["auto", "australia-2026"])
@@ -117,26 +130,29 @@ def test_height_below_152_cm_doses_on_actual(policy: str) -> None:
     assert dw.basis == "actual"
     assert dw.weight.m_as("kg") == pytest.approx(90.0)
     assert "height 150.0 cm is under 152 cm" in dw.reason
-    # 152 cm is not under 152: IBW 45.5 + 2.3 × (59.8425 − 60) = 45.1378,
-    # adjusted 45.1378 + 0.4 × 44.8622 = 63.0827.
+    # 152 cm is not under 152, so the policy triggers adjusted weight; but Devine is defined from
+    # 152.4 cm (issue 12: no extrapolated IBW), so actual weight is used and the reason says why.
     at = _dw(patient(kg=90, cm=152, sex="female"), policy)
-    assert at.basis == "adjusted"
-    assert at.weight.m_as("kg") == pytest.approx(63.082677, abs=1e-5)
+    assert at.basis == "actual"
+    assert at.weight.m_as("kg") == 90.0
+    assert "adjusted weight not applicable: Devine is defined from 152.4 cm" in at.reason
 
 
-def test_ontario_bmi_trigger_applies_to_short_patients() -> None:
-    # female 90 kg 150 cm: IBW 43.3268, BMI 40; adjusted 43.3268 + 0.4 × 46.6732 = 61.9961.
+def test_ontario_bmi_trigger_on_a_short_adult_has_no_devine_weight() -> None:
+    # female 90 kg 150 cm, BMI 40: the trigger holds, but Devine does not apply below 152.4 cm
+    # (it used to extrapolate IBW 43.3 kg, adjusted 62.0 kg): actual weight, saying why.
     dw = _dw(patient(kg=90, cm=150, sex="female"), "ontario")
-    assert dw.basis == "adjusted"
-    assert dw.weight.m_as("kg") == pytest.approx(61.996063, abs=1e-5)
+    assert dw.basis == "actual"
+    assert dw.weight.m_as("kg") == 90.0
     assert "BMI 40.0 kg/m² is above 30" in dw.reason
-    assert "152.4" not in dw.reason  # the height/weight trigger does not hold at 150 cm
+    assert "not applicable" in dw.reason
+    assert "≥ 152.4" not in dw.reason  # the height/weight trigger does not hold at 150 cm
 
 
 def test_ontario_height_and_weight_trigger_male() -> None:
     dw = _dw(patient(kg=80, cm=175), "ontario")
     assert dw.basis == "adjusted"
-    assert dw.weight.m_as("kg") == pytest.approx(74.278740, abs=1e-5)
+    assert dw.weight.m_as("kg") == 74.3  # 74.278740 as printed
     assert "height 175.0 cm ≥ 152.4 cm and weight 80.0 kg > 50 kg (male)" in dw.reason
 
 
@@ -182,18 +198,23 @@ def test_ideal_policy_thin_patient_and_devine_below_zero() -> None:
     dw = _dw(patient(kg=55, cm=180), "ideal")  # IBW 74.99 > 55
     assert dw.basis == "actual"
     assert "below the ideal weight 75 kg" in dw.reason
-    # 90 cm: IBW = 50 + 2.3 × (35.433 − 60) = −6.50 kg: no ideal weight to dose on.
-    with pytest.raises(InputError) as err:
-        _dw(patient(kg=20, cm=90, age=30), "ideal")
-    assert err.value.field == "weight policy"
-    assert "90 cm" in err.value.message
+    # 90 cm: Devine would give 50 + 2.3 × (35.433 − 60) = −6.50 kg. Issue 12: no negative or
+    # extrapolated figure; the ideal policy doses on actual weight and says why.
+    short = _dw(patient(kg=20, cm=90, age=30), "ideal")
+    assert short.basis == "actual" and short.weight.m_as("kg") == 20.0
+    assert (
+        "ideal weight not applicable: Devine is defined from 152.4 cm (60 in); height 90.0 cm" in short.reason
+    )
 
 
-def test_pregnancy_auto_uses_pre_pregnancy_weight() -> None:
+def test_pregnancy_auto_follows_bloodstar_2026_actual_weight() -> None:
+    # Label audit #17 (2026-12-01): auto cites BloodSTAR 2026, whose rule is pregnant → actual weight
+    # (it used pre-pregnancy weight, Ontario's rule).
     dw = _dw(pregnant_95kg(), "auto")
-    assert dw.basis == "pre-pregnancy"
-    assert dw.weight.m_as("kg") == pytest.approx(80.0)
-    assert "pregnant" in dw.reason
+    assert dw.basis == "actual"
+    assert dw.weight.m_as("kg") == 95.0
+    assert "the patient is pregnant" in dw.reason
+    assert _dw(pregnant_95kg(pre=None), "auto").basis == "actual"  # no pre-pregnancy weight needed
 
 
 def test_pregnancy_ontario_pre_pregnancy_except_pid() -> None:
@@ -202,7 +223,7 @@ def test_pregnancy_ontario_pre_pregnancy_except_pid() -> None:
     assert itp.weight.m_as("kg") == pytest.approx(80.0)
     pid = _dw(pregnant_95kg(), "ontario", "pid")
     assert pid.basis == "adjusted"
-    assert pid.weight.m_as("kg") == pytest.approx(72.145669, abs=1e-5)
+    assert pid.weight.m_as("kg") == 72.1  # 72.145669 as printed
     # PID does not need the pre-pregnancy weight at all.
     assert _dw(pregnant_95kg(pre=None), "ontario", "pid").basis == "adjusted"
 
@@ -214,7 +235,7 @@ def test_pregnancy_australia_uses_actual_weight() -> None:
     assert "the patient is pregnant" in dw.reason
 
 
-@pytest.mark.parametrize(("policy", "indication"), [("auto", None), ("auto", "pid"), ("ontario", "itp")])
+@pytest.mark.parametrize(("policy", "indication"), [("ontario", None), ("ontario", "itp")])
 def test_missing_pre_pregnancy_weight_is_an_input_error(policy: str, indication: str | None) -> None:
     with pytest.raises(InputError) as err:
         _dw(pregnant_95kg(pre=None), policy, indication)
@@ -256,11 +277,10 @@ def test_trigger_thresholds_are_strictly_above() -> None:
     assert over.basis == "adjusted"
     assert over.weight.m_as("kg") == pytest.approx(54.4)
     assert "122 % of ideal (above 120 %)" in over.reason
-    # Ontario at 150 cm (below its 152.4 cm trigger) has only the BMI trigger:
-    # 67.5 / 1.5² = 30.0 is not above 30 → actual; 68 / 2.25 = 30.22 → adjusted
-    # 43.3268 + 0.4 × (68 − 43.3268) = 53.1961 kg.
-    assert _dw(patient(kg=67.5, cm=150, sex="female"), "ontario").basis == "actual"
-    bmi = _dw(patient(kg=68, cm=150, sex="female"), "ontario")
+    # Ontario, female 160 cm (IBW 52.3819): 76.8 / 1.6² = 30.0 is not above 30, but the height/weight
+    # trigger holds (≥ 152.4 cm, 76.8 > 45.5 kg) → adjusted 52.3819 + 0.4 × (76.8 − 52.3819) = 62.149
+    # → 62.1 kg as printed.
+    bmi = _dw(patient(kg=76.8, cm=160, sex="female"), "ontario")
     assert bmi.basis == "adjusted"
-    assert bmi.weight.m_as("kg") == pytest.approx(53.196063, abs=1e-5)
-    assert "BMI 30.2 kg/m² is above 30" in bmi.reason
+    assert bmi.weight.m_as("kg") == 62.1
+    assert "BMI" not in bmi.reason
