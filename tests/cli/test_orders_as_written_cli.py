@@ -117,7 +117,8 @@ REFUSED = [
     ),
     (
         "pregnant-way-out",
-        [*cli_argv(sex="F"), "--pregnant"],
+        # Ontario doses on pre-pregnancy weight (auto follows BloodSTAR 2026: actual; label audit #17).
+        [*cli_argv(sex="F", weight_policy="ontario"), "--pregnant"],
         "pre-pregnancy weight",
         "--pre-pregnancy-weight, or --weight-policy actual",
         "is required",
@@ -170,10 +171,11 @@ def test_the_daily_order_of_the_issue_is_planned_as_written() -> None:
                     weight_policy="actual", dose="1 g/kg/day", days="2 days", start="0830")  # fmt: skip
     doc = _json(argv)
     kg = 180 * 0.45359237
+    # The dosing weight is used as printed, 81.6 kg (issue 12): course 2 × 81.6 = 163.2 g.
     assert doc["course_dose_per_kg"] == {"magnitude": 2.0, "units": "g/kg"}
     assert doc["daily_dose_per_kg"] == {"magnitude": 1.0, "units": "g/kg"}
-    assert doc["course_dose"]["magnitude"] == pytest.approx(2 * kg, abs=1e-6)
-    assert doc["days"][0]["prescribed_dose"]["magnitude"] == pytest.approx(kg, abs=1e-6)
+    assert doc["course_dose"]["magnitude"] == pytest.approx(2 * 81.6, abs=1e-6)
+    assert doc["days"][0]["prescribed_dose"]["magnitude"] == pytest.approx(81.6, abs=1e-6)
     assert doc["days"][0]["steps"][0]["start"] == "08:30"
     assert doc["indication"] == "itp" and doc["product"]["id"] == "privigen"
     inputs = doc["inputs"]
@@ -184,7 +186,7 @@ def test_the_daily_order_of_the_issue_is_planned_as_written() -> None:
     assert inputs["parsed"]["dose_per"] == "day"
     assert inputs["parsed"]["age"] == {"magnitude": 45.0, "units": "y"}
     text = _process(argv).stdout
-    assert "2 g/kg course = 1 g/kg/day × 2 days = 81.65 g/day (163.29 g course)" in text
+    assert "2 g/kg course = 1 g/kg/day × 2 days = 81.6 g/day (163.2 g course)" in text
     assert "Weight:" in text and "180 lb (81.6 kg)" in text
 
 

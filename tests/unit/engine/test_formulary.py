@@ -77,7 +77,7 @@ def test_gammagard_max_is_stored_in_the_labels_own_unit() -> None:
         ("flebogamma-5", [0.5, 2.5, 5, 10, 20], [10, 50, 100, 200, 400]),
         ("flebogamma-10", [5, 10, 20], [50, 100, 200]),
         ("gammagard-liquid", [1, 2.5, 5, 10, 20, 30], [10, 25, 50, 100, 200, 300]),
-        ("gammaplex-10", [], []),  # NOT FOUND in the reference
+        ("gammaplex-10", [5, 10, 20], [50, 100, 200]),  # UK SmPC (label audit #1, 2026-12-01)
     ],
 )
 def test_vial_sizes(pid: str, sizes: list[float], volumes: list[float]) -> None:
@@ -133,7 +133,9 @@ def test_contents() -> None:
     assert set(_p("octagam-10").contains) == {"maltose", "corn"}
     assert set(_p("octagam-5").contains) == {"maltose", "corn"}
     assert _p("flebogamma-5").contains["sorbitol"].verified
-    assert not _p("gammaplex-5").contains["sorbitol"].verified  # BELIEVED
+    # Label audit #2 (2026-12-01): a secondary source, warned as present (fail safe).
+    assert _p("gammaplex-5").contains["sorbitol"].evidence == "secondary"
+    assert _p("gammaplex-5").contains["sorbitol"].verified
     assert _p("gamunex-c").contains == {}
     iga = _p("privigen").iga
     assert iga is not None and iga.quantity.m_as("mcg/mL") == 25

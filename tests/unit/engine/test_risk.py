@@ -180,11 +180,13 @@ def test_sorbitol_severity_follows_evidence() -> None:
     flebo = _one(plan("flebogamma-5", "pid", risks=fructose), "sorbitol")
     assert flebo.severity is Severity.CRITICAL
     assert "Choose a sorbitol-free product" in flebo.message
+    # Label audit #2: Gammaplex 5 % sorbitol is from secondary sources; warned fail safe (critical
+    # with fructose intolerance, info without), saying the source is secondary.
     gammaplex = _one(plan("gammaplex-5", "pid", risks=fructose), "sorbitol")
-    assert gammaplex.severity is Severity.CAUTION  # BELIEVED, not label-verified
-    assert "unverified" in gammaplex.message
+    assert gammaplex.severity is Severity.CRITICAL
+    assert "a secondary source" in gammaplex.message
     assert _one(plan("flebogamma-10", "itp"), "sorbitol").severity is Severity.INFO
-    assert "sorbitol" not in _codes(plan("gammaplex-5", "pid"))  # unverified and no intolerance
+    assert _one(plan("gammaplex-5", "pid"), "sorbitol").severity is Severity.INFO
 
 
 def test_proline_iga_and_corn_are_critical() -> None:
@@ -210,9 +212,6 @@ def test_rounding_warnings() -> None:
     assert exact.severity is Severity.CAUTION
     # Waste in mL as the nurse discards it: 3 g of a 10 % product = 30 mL.
     assert "give the exact dose from 5 g opened; discard 30 mL (3 g) per day" in exact.message
-    none = _one(plan("gammaplex-10", "pid"), "rounding")
-    assert none.severity is Severity.CAUTION
-    assert "No vial sizes for Gammaplex 10 %" in none.message
     assert "rounding" not in _codes(plan("octagam-10", "itp"))  # 70 g/day = 30 + 30 + 10
 
 

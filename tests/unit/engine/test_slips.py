@@ -84,7 +84,7 @@ def test_itp_1_g_per_kg_over_2_days_asks_whether_1_g_per_kg_per_day_was_meant() 
     }
     assert not {"dose-check", "dose-notation"} & {x.code for x in plan("privigen", "itp").warnings}
     # The same dose entered per day is the standard course.
-    per_day = plan("privigen", "itp", dose="1 g/kg/day", days=2)
+    per_day = plan("privigen", "itp", dose="1 g/kg", days=2, dose_per_day=True)
     assert per_day.course_dose_per_kg.m_as("g/kg") == 2
     assert not {"dose-check", "dose-notation"} & {x.code for x in per_day.warnings}
 

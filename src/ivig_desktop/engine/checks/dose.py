@@ -139,32 +139,31 @@ def _did_you_mean(plan: PlanFacts, course: float) -> str:
     dose-notation caution (engine/prescription.py): one warning for that cause.
     """
     entered = plan.order.dose
-    if (
-        entered is None
-        or plan.order.dose_per_day
-        or entered.dimensionality != G.dimensionality
-        or plan.usual_dose.course is None
-    ):
+    usual = plan.usual_dose.course
+    if entered is None or entered.dimensionality != G.dimensionality or usual is None:
         return ""
-    as_per_kg = float(entered.m_as(G))
-    lo, hi = (_g(x) for x in plan.usual_dose.course)
+    # The amount read as a dose per kg, as a course (so "2 g/day × 2" and "4 g" read the same).
+    n = len(plan.days)
+    as_per_kg = float(entered.m_as(G)) * (n if plan.order.dose_per_day else 1)
+    lo, hi = (_g(x) for x in usual)
     if _factor(as_per_kg, lo, hi) == 1.0 and _factor(course, lo, hi) > 1:
         w = plan.dosing.weight.m_as(KG)
+        per_day = f" ({number(as_per_kg / n, 3)} g/kg/day)" if n > 1 else ""
         return (
-            f"The dose was entered as an amount, {number(as_per_kg, 3)} g ({number(course, 3)} g/kg at "
-            f"{number(w, 1)} kg): did you mean {number(as_per_kg, 3)} g/kg?"
+            f"The dose was entered as an amount ({number(course, 3)} g/kg at {number(w, 1)} kg): did you "
+            f"mean {number(as_per_kg, 3)} g/kg{per_day}?"
         )
     return ""
-    standard_daily = _g(reg.course_dose) / reg.days
-    if abs(course - standard_daily) <= 1e-6 * standard_daily and abs(course * n - _g(reg.course_dose)) <= (
-        1e-6 * _g(reg.course_dose)
-    ):
+    # The amount read as a dose per kg, on the same footing as it was entered (a course or a day).
+    as_per_kg = float(entered.m_as(G))
+    actual = course / len(plan.days) if per_day else course
+    lo, hi = (_g(x) for x in usual)
+    if _factor(as_per_kg, lo, hi) == 1.0 and _factor(actual, lo, hi) > 1:
+        w = plan.dosing.weight.m_as(KG)
+        unit = "g/kg/day" if per_day else "g/kg"
         return (
-            f"{number(course, 3)} g/kg over {n} days is {number(daily, 3)} g/kg/day, "
-            f"{number(course / _g(reg.course_dose) * 100, 0)} % of the {reg.name} regimen's "
-            f"{number(_g(reg.course_dose), 3)} g/kg course "
-            f"({number(standard_daily, 3)} g/kg/day × {reg.days} "
-            f"days): did you mean {number(course, 3)} g/kg/day?"
+            f"The dose was entered as an amount, {number(as_per_kg, 3)} g{'/day' if per_day else ''} "
+            f"({number(actual, 3)} {unit} at {number(w, 1)} kg): did you mean {number(as_per_kg, 3)} {unit}?"
         )
     return ""
 
