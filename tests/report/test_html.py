@@ -219,7 +219,16 @@ def test_user_typed_text_is_escaped() -> None:
 
 
 def test_no_vial_sizes_prints_the_dose_instead_of_a_pick_list() -> None:
-    p = plan("gammaplex-10", "pid")
+    # A site formulary listing no vials for a product (the bundled Gammaplex 10 % has them since the
+    # label audit, issue 12).
+    from dataclasses import replace
+
+    from ivig_desktop.engine.plan import bundled_catalogue, make_plan
+
+    cat = bundled_catalogue()
+    bare = replace(cat.formulary.product("gammaplex-10"), vials=())
+    cat = replace(cat, formulary=replace(cat.formulary, products={**cat.formulary.products, bare.id: bare}))
+    p = make_plan(plan("gammaplex-10", "pid").patient, plan("gammaplex-10", "pid").order, cat)
     assert p.days[0].pick.counts == ()
     page = day_pages(render_html(p))[0]
     assert f"<tr><td>No vial sizes in the formulary: {d.fmt(p.days[0].dose, 'dose')}</td>" in page
