@@ -20,7 +20,7 @@ def _publish(url: str, tmp_path: Path, revision: str) -> None:
     site = tmp_path / f"{revision.replace(' ', '-')}.toml"
     site.write_text(
         BUNDLED.read_text(encoding="utf-8").replace(
-            'revision = "2026-11-24 bundled"', f'revision = "{revision}"'
+            'revision = "2026-12-01 label audit"', f'revision = "{revision}"'
         ),
         encoding="utf-8",
     )

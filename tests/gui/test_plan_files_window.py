@@ -396,7 +396,7 @@ def test_the_history_window_lists_records_and_reopens_one(
     assert dlg.table.item(1, 4).text() == str(tmp_path / "a.ivig")
     # Issue 16: the status names the store the records come from, and a column the formulary revision.
     assert dlg.status.text() == f"2 record(s) in {hist.path}"
-    assert [dlg.table.item(r, 7).text() for r in range(2)] == ["2026-11-24 bundled"] * 2
+    assert [dlg.table.item(r, 7).text() for r in range(2)] == ["2026-12-01 label audit"] * 2
 
     dlg.search.setText("octagam")
     assert dlg.table.rowCount() == 1

@@ -36,7 +36,7 @@ def _as(url: str, login: str) -> str:
 
 def _site_formulary(tmp_path: Path, revision: str = "site 2027-01") -> Path:
     text = BUNDLED.read_text(encoding="utf-8").replace(
-        'revision = "2026-11-24 bundled"', f'revision = "{revision}"', 1
+        'revision = "2026-12-01 label audit"', f'revision = "{revision}"', 1
     )
     assert f'revision = "{revision}"' in text
     path = tmp_path / f"{revision.replace(' ', '-')}.toml"
@@ -284,7 +284,7 @@ def test_plans_use_the_current_revision_and_record_its_id(
     code, out, err = _run(capsys, "history", "--format", "json", "--database", nurse)
     records = json.loads(out)["records"]
     assert [(r["formulary_revision"], r["formulary_revision_id"]) for r in records] == [
-        ("2026-11-24 bundled", None),
+        ("2026-12-01 label audit", None),
         ("site 2027-02 (database revision 2)", 2),
     ]
     assert [r["login"] for r in records] == ["alice", "alice"]
