@@ -264,4 +264,5 @@ def test_the_printout_shows_every_input_as_entered_and_the_dose_three_ways() -> 
         assert shown in block
     page = render_html(p)
     assert page.count(block) == len(p.days)
-    assert "2 g/kg course = 1 g/kg/day × 2 days = 81.65 g/day (163.29 g course)" in page
+    # The dosing weight is used as printed, 81.6 kg (issue 12).
+    assert "2 g/kg course = 1 g/kg/day × 2 days = 81.6 g/day (163.2 g course)" in page
