@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ivig_desktop.engine import display as d
-from ivig_desktop.engine.start_rate import START_LOW_REASONS
 from ivig_desktop.engine.plan import DayPlan, Plan
+from ivig_desktop.engine.start_rate import START_LOW_REASONS
 from ivig_desktop.engine.units import Quantity
 
 #: What a figure reads as when one plan has it and the other has not (e.g. a sixth step).
