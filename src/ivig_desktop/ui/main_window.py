@@ -122,7 +122,7 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
         self.check_doc: tuple[dict, str] | None = None  # the opened file's check, verified per plan
         top = QHBoxLayout()
         top.addWidget(banner, 1)
-        who = QLabel("Prepared &by:")
+        who = QLabel("Prepared by:")  # no mnemonic free: Alt+B is Date of birth
         who.setBuddy(self.prepared_by)
         top.addWidget(who)
         top.addWidget(self.prepared_by)
