@@ -99,12 +99,14 @@ def test_an_undated_plan_has_a_date_blank_on_every_day(render) -> None:
 def test_the_step_table_comes_before_any_label_quotation_on_page_one(render) -> None:
     p = risky(start=time(8, 0))
     quoting = [w for w in p.warnings if quotes_label(w)]
-    assert {w.code for w in quoting} >= {"renal", "thrombosis", "rate-capped"}
+    # The applied Octagam cap is an info note since issue 12; the boxed-warning risks quote labels.
+    assert {w.code for w in quoting} >= {"renal", "thrombosis"}
     pages = render(p)
     first = pages[0]
     assert "CRITICAL WARNING: act on each before this plan is used" in first
     table = first.index(STEP_HEADER)
-    give = first.index("Give 69 g (prescribed 68.86 g) = 1,380 mL")
+    # Issue 12: dosing weight used as printed (68.9 kg), fewest vials within the tolerance.
+    give = first.index("Give 68.5 g (prescribed 68.9 g) = 1,370 mL")
     assert first.index("Name:") < give < table
     # The label's own words are not on the sheet at all, only in Sources at the end.
     for quote in ("Label: give the minimum dose", "Label: minimum dose", "octagamusa.com: 'minimum rate"):
@@ -204,7 +206,7 @@ def test_text_report_follows_the_sheets_order() -> None:
         "Allergies:      penicillin (rash)",
         "Prescriber:     Dr A. Smith",
         "Order:          Immune thrombocytopenia (ITP): 2 g/kg × 68.9 kg",
-        "DAY 1 of 2 · Tuesday 1 December 2026: prescribed 68.86 g, give 69 g",
+        "DAY 1 of 2 · Tuesday 1 December 2026: prescribed 68.9 g, give 68.5 g",
         "DAY 2 of 2 · Wednesday 2 December 2026",
         "WARNINGS",
         "ALTERNATIVES",

@@ -22,7 +22,9 @@ SOURCES_NOTE = "label wording in Sources"
 
 # "Label: ..." up to the end of its sentence, and a parenthesised quotation "(source: '...')".
 _LABEL_SENTENCE = re.compile(r"\s*Label: .*?(?:\.(?=\s|$)|$)")
-_QUOTED_SOURCE = re.compile(r"\s*\([^()]*?: '(?:[^()]|\([^()]*\))*?'\)")
+# The group runs to its own closing parenthesis (one level of nesting), so a quotation followed
+# by a note ("(source: '...'; 'less than': strict since ...)") is moved to Sources whole.
+_QUOTED_SOURCE = re.compile(r"\s*\([^()]*?: '(?:[^()]|\([^()]*\))*\)")
 
 
 def quotes_label(w: Warning) -> bool:
