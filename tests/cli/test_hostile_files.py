@@ -22,25 +22,12 @@ import pytest
 from ivig_desktop.store import site_formulary
 from ivig_desktop.store.plan_file import save_plan
 from ivig_desktop.store.toml_writer import dumps
-from tests.helpers import plan
+from tests.helpers import cli_argv, plan
 
 ROOT = Path(__file__).resolve().parents[2]
 TIME_LIMIT = 60  # seconds; a refusal takes about one; a hang on a FIFO would take for ever
-PLAN = [
-    "plan",
-    "--weight",
-    "70 kg",
-    "--height",
-    "175 cm",
-    "--sex",
-    "M",
-    "--age",
-    "50 y",
-    "--product",
-    "privigen",
-    "--indication",
-    "pid",
-]
+#: The shared valid command line, on Privigen for PID.
+PLAN = cli_argv(product="privigen", indication="pid")
 
 
 def _snapshot(folder: Path) -> dict[str, object]:
