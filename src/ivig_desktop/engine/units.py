@@ -10,17 +10,177 @@ another registry cannot be mixed with ours, so nothing else in the program may c
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from typing import TypeAlias, TypeVar
 
 import pint
+from pint.util import UnitsContainer
 
 from ivig_desktop import resources
 
 
+def _is_number(value: object) -> bool:
+    t = type(value)
+    return t is float or t is int
+
+
+class _ClinicalQuantity(pint.Quantity):  # type: ignore[misc]
+    """pint's Quantity with short paths for what the engine does on every plan.
+
+    A plan builds a few hundred quantities and converts or multiplies most of them; pint's
+    general path (array, offset-unit, context and registry checks on each operation) made the
+    unit bookkeeping cost several times the arithmetic. Our registry is a closed world of
+    multiplicative units with no contexts, so for plain float/int magnitudes and units of this
+    registry each operation below reduces to pint's own arithmetic on the magnitude (the same
+    cached conversion factor, the same product) and pint's own units container, which gives
+    results bit for bit equal to the general path (tests/unit/test_units_fast.py checks this
+    against pint's methods). Anything else (arrays, strings, other types, errors) falls through
+    to pint unchanged, so error messages and edge cases stay pint's.
+    """
+
+    def __new__(cls, value: object, units: object = None) -> _ClinicalQuantity:
+        if _is_number(value):
+            if type(units) is UnitsContainer:
+                inst = object.__new__(cls)
+                inst._magnitude = value
+                inst._units = units
+                return inst
+            if type(units) is cls._REGISTRY.Unit:
+                inst = object.__new__(cls)
+                inst._magnitude = value
+                inst._units = units._units  # type: ignore[union-attr]
+                return inst
+        return super().__new__(cls, value, units)  # type: ignore[arg-type]
+
+    def _fast_convert(self, dst: UnitsContainer) -> float:
+        """pint's own conversion (registry.convert) minus its layers: same cached factor, same product."""
+        src = self._units
+        if src is dst or src == dst:
+            return self._magnitude  # type: ignore[no-any-return]
+        factor = self._REGISTRY._get_conversion_factor(src, dst)
+        if isinstance(factor, pint.DimensionalityError):
+            raise factor
+        return self._magnitude * factor  # type: ignore[no-any-return]
+
+    def to(self, other: object = None, *contexts: object, **ctx_kwargs: object) -> _ClinicalQuantity:
+        if (
+            type(other) is self._REGISTRY.Unit
+            and not contexts
+            and not ctx_kwargs
+            and _is_number(self._magnitude)
+            and not self._REGISTRY._active_ctx
+        ):
+            dst = other._units  # type: ignore[union-attr]
+            return self.__class__(self._fast_convert(dst), dst)
+        return super().to(other, *contexts, **ctx_kwargs)  # type: ignore[arg-type]
+
+    def m_as(self, units: object) -> float:
+        if (
+            type(units) is self._REGISTRY.Unit
+            and _is_number(self._magnitude)
+            and not self._REGISTRY._active_ctx
+        ):
+            return self._fast_convert(units._units)  # type: ignore[union-attr]
+        return super().m_as(units)  # type: ignore[arg-type, no-any-return]
+
+    def __mul__(self, other: object) -> _ClinicalQuantity:
+        m = self._magnitude
+        if _is_number(m):
+            if _is_number(other):
+                return self.__class__(m * other, self._units)  # type: ignore[operator]
+            if type(other) is self.__class__ and _is_number(other._magnitude):
+                return self.__class__(m * other._magnitude, _units_op(self._units, other._units, True))
+        return super().__mul__(other)  # type: ignore[no-any-return]
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: object) -> _ClinicalQuantity:
+        m = self._magnitude
+        if _is_number(m):
+            if _is_number(other):
+                return self.__class__(_true_divide(m, other), self._units)  # type: ignore[arg-type]
+            if type(other) is self.__class__ and _is_number(other._magnitude):
+                return self.__class__(
+                    _true_divide(m, other._magnitude), _units_op(self._units, other._units, False)
+                )
+        return super().__truediv__(other)  # type: ignore[no-any-return]
+
+    def _same_units_add_sub(
+        self, other: object, op: Callable[[float, float], float]
+    ) -> _ClinicalQuantity | None:
+        if (
+            type(other) is self.__class__
+            and _same(other._units, self._units)
+            and _is_number(self._magnitude)
+            and _is_number(other._magnitude)
+        ):
+            return self.__class__(op(self._magnitude, other._magnitude), self._units)
+        return None
+
+    def __add__(self, other: object) -> _ClinicalQuantity:
+        fast = self._same_units_add_sub(other, operator.add)
+        return fast if fast is not None else super().__add__(other)  # type: ignore[no-any-return]
+
+    def __sub__(self, other: object) -> _ClinicalQuantity:
+        fast = self._same_units_add_sub(other, operator.sub)
+        return fast if fast is not None else super().__sub__(other)  # type: ignore[no-any-return]
+
+    def compare(self, other: object, op: Callable[[object, object], bool]) -> bool:
+        if type(other) is self.__class__ and _same(other._units, self._units):
+            a, b = self._magnitude, other._magnitude
+            if _is_number(a) and _is_number(b):
+                return op(a, b)
+        return super().compare(other, op)  # type: ignore[no-any-return]
+
+    # pint's <, <=, >, >= call self.compare, so they take the short path above.
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is self.__class__ and _same(other._units, self._units):
+            a, b = self._magnitude, other._magnitude
+            if _is_number(a) and _is_number(b):
+                return a == b  # type: ignore[no-any-return]
+        return super().__eq__(other)  # type: ignore[no-any-return]
+
+    __hash__ = pint.Quantity.__hash__
+
+
+def _same(a: UnitsContainer, b: UnitsContainer) -> bool:
+    return a is b or a == b
+
+
+def _true_divide(a: float, b: float) -> float:
+    """pint's true division: an int is cast to float first (as ``_truedivide_cast_int`` does)."""
+    if type(a) is int:
+        a = float(a)
+    if type(b) is int:
+        b = float(b)
+    return a / b
+
+
+_UNITS_PRODUCTS: dict[tuple[UnitsContainer, UnitsContainer, bool], UnitsContainer] = {}
+
+
+def _units_op(a: UnitsContainer, b: UnitsContainer, multiply: bool) -> UnitsContainer:
+    """a × b or a ÷ b of two units containers, memoised: containers are immutable and the engine
+    multiplies the same few pairs (g/kg × kg, mL ÷ kg) on every plan."""
+    key = (a, b, multiply)
+    hit = _UNITS_PRODUCTS.get(key)
+    if hit is None:
+        hit = a * b if multiply else a / b
+        _UNITS_PRODUCTS[key] = hit
+    return hit
+
+
+class _ClinicalRegistry(pint.UnitRegistry):
+    Quantity = _ClinicalQuantity  # type: ignore[assignment]
+
+
 def _build_registry() -> pint.UnitRegistry:
-    reg = pint.UnitRegistry(None, autoconvert_offset_to_baseunit=False)
+    reg = _ClinicalRegistry(None, autoconvert_offset_to_baseunit=False)
     reg.load_definitions(str(resources.path("units.txt")))
+    # The short paths above assume what this registry is: no automatic unit changes on results.
+    assert not reg.auto_reduce_dimensions and not reg.autoconvert_to_preferred
     return reg
 
 
