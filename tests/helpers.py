@@ -2,11 +2,40 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
 from datetime import time
+from pathlib import Path
 
 from ivig_desktop.engine.patient import Patient, Sex
 from ivig_desktop.engine.plan import Order, Plan, make_plan
 from ivig_desktop.engine.units import Q_
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(
+    argv: Sequence[str],
+    *,
+    cwd: Path = ROOT,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """The installed program as a real process (``python -m ivig_desktop``), both streams as text.
+
+    One builder, so every process test runs the program the same way (and none can hang: bounded).
+    """
+    return subprocess.run(
+        [sys.executable, "-m", "ivig_desktop", *argv],
+        cwd=cwd,
+        env=None if env is None else dict(env),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        timeout=timeout,
+    )
 
 
 def patient(

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import errno
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from ivig_desktop.cli import main
 from ivig_desktop.store.history import History
-from tests.helpers import CLI_PLAN, cli_argv
+from tests.helpers import CLI_PLAN, cli_argv, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "ivig-desktop: error: "
@@ -350,18 +348,6 @@ def test_site_file_not_utf8_is_one_line_not_a_traceback(
 # --- real processes ------------------------------------------------------------------------------
 
 
-def _process(argv: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ivig_desktop", *argv],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        timeout=120,
-    )
-
-
 def _formulary_argv(tmp_path: Path) -> tuple[list[str], str]:
     broken = tmp_path / "broken.toml"
     broken.write_text("revision = [", encoding="utf-8")
@@ -377,5 +363,5 @@ def test_real_process_exit_status_streams_and_no_traceback(tmp_path: Path, case:
     else:
         argv, field = _formulary_argv(tmp_path)
         needle = "not valid TOML"
-    done = _process(argv)
+    done = run_cli(argv)
     _assert_refused(done.returncode, done.stdout, done.stderr, field, needle)

@@ -4,14 +4,12 @@ a good plan's JSON carries the documented keys in fixed units with hand-checked 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from ivig_desktop.cli import main
-from tests.helpers import CLI_PLAN, PRODUCT_IDS, REGIMEN_IDS, cli_argv
+from tests.helpers import CLI_PLAN, PRODUCT_IDS, REGIMEN_IDS, cli_argv, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = list(CLI_PLAN)
@@ -118,9 +116,7 @@ def test_bad_site_formulary_names_file_product_and_field(
     ],
 )
 def test_real_process_exit_status_and_streams(argv: list[str], needle: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "ivig_desktop", *argv], capture_output=True, text=True, cwd=ROOT, check=False
-    )
+    done = run_cli(argv)
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1

@@ -12,7 +12,6 @@ import copy
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ import pytest
 from ivig_desktop.store import site_formulary
 from ivig_desktop.store.plan_file import save_plan
 from ivig_desktop.store.toml_writer import dumps
-from tests.helpers import cli_argv, plan
+from tests.helpers import cli_argv, plan, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 TIME_LIMIT = 60  # seconds; a refusal takes about one; a hang on a FIFO would take for ever
@@ -44,14 +43,7 @@ def _snapshot(folder: Path) -> dict[str, object]:
 
 
 def _run(folder: Path, argv: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ivig_desktop", *argv],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=TIME_LIMIT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    return run_cli(argv, cwd=folder, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=TIME_LIMIT)
 
 
 def _refused(folder: Path, argv: list[str], *needles: str) -> str:

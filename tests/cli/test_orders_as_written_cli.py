@@ -5,33 +5,18 @@ on stderr (one line per bad field, all at once) and leaves standard output empty
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import CLI_PLAN, cli_argv
+from tests.helpers import CLI_PLAN, cli_argv, run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "ivig-desktop: error: "
-
-
-def _process(argv: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ivig_desktop", *argv],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        timeout=120,
-    )
 
 
 def _refused(argv: list[str]) -> list[str]:
     """Exit 2, nothing on stdout, no traceback; the stderr lines after the prefix."""
-    done = _process(argv)
+    done = run_cli(argv)
     assert done.returncode == 2, (done.returncode, done.stdout[-500:], done.stderr)
     assert done.stdout == ""
     assert "Traceback" not in done.stderr
@@ -41,7 +26,7 @@ def _refused(argv: list[str]) -> list[str]:
 
 
 def _json(argv: list[str]) -> dict:
-    done = _process([*argv, "--format", "json"])
+    done = run_cli([*argv, "--format", "json"])
     assert (done.returncode, done.stderr) == (0, ""), done.stderr
     return json.loads(done.stdout)
 
@@ -185,20 +170,20 @@ def test_the_daily_order_of_the_issue_is_planned_as_written() -> None:
     assert inputs["parsed"]["dose_per_kg"] == {"magnitude": 1.0, "units": "g/kg"}
     assert inputs["parsed"]["dose_per"] == "day"
     assert inputs["parsed"]["age"] == {"magnitude": 45.0, "units": "y"}
-    text = _process(argv).stdout
+    text = run_cli(argv).stdout
     assert "2 g/kg course = 1 g/kg/day × 2 days = 81.6 g/day (163.2 g course)" in text
     assert "Weight:" in text and "180 lb (81.6 kg)" in text
 
 
 def test_risk_factors_that_trigger_nothing_are_still_shown() -> None:
-    done = _process([*CLI_PLAN, "--risk", "Corn-Allergy"])  # Octagam 10 % has no corn: no warning
+    done = run_cli([*CLI_PLAN, "--risk", "Corn-Allergy"])  # Octagam 10 % has no corn: no warning
     assert done.returncode == 0, done.stderr
     assert "corn" not in {w.split(":")[0] for w in done.stdout.split("[CAUTION] ")}
     assert "Risk factors:" in done.stdout and "corn-allergy" in done.stdout
 
 
 def test_an_infant_entered_in_days_prints_in_days() -> None:
-    done = _process(
+    done = run_cli(
         cli_argv(weight="3.455 kg", height="50 cm", age="10 days", indication="pid", product="privigen")
     )
     assert done.returncode == 0, done.stderr
@@ -207,13 +192,13 @@ def test_an_infant_entered_in_days_prints_in_days() -> None:
 
 def test_output_suffix_picks_the_format(tmp_path: Path) -> None:
     target = tmp_path / "plan.json"
-    done = _process([*CLI_PLAN, "--output", str(target)])
+    done = run_cli([*CLI_PLAN, "--output", str(target)])
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     assert json.loads(target.read_text(encoding="utf-8"))["schema"] == 1
 
 
 def test_help_groups_required_options_and_lists_policies_and_formats() -> None:
-    done = _process(["plan", "--help"])
+    done = run_cli(["plan", "--help"])
     assert done.returncode == 0
     head = done.stdout.split("patient:")[0]
     for option in ("--weight", "--height", "--sex", "--age", "--product"):
@@ -235,7 +220,7 @@ def test_help_groups_required_options_and_lists_policies_and_formats() -> None:
 def test_risks_lists_every_id_with_what_it_covers() -> None:
     from ivig_desktop.engine.risk_factors import RISK_FACTORS
 
-    done = _process(["risks"])
+    done = run_cli(["risks"])
     assert done.returncode == 0, done.stderr
     for r in RISK_FACTORS:
         assert f"  {r.id} " in done.stdout
@@ -243,7 +228,7 @@ def test_risks_lists_every_id_with_what_it_covers() -> None:
 
 
 def test_products_prints_the_ids_indication_takes() -> None:
-    done = _process(["products"])
+    done = run_cli(["products"])
     line = next(x for x in done.stdout.splitlines() if x.strip().startswith("privigen "))
     assert "label rates for pid, itp, cidp-loading, cidp-maintenance" in line
     assert (
@@ -269,6 +254,6 @@ def test_max_rate_in_ml_per_kg_per_min_is_planned_in_mg_per_kg_per_min() -> None
 
 def test_a_pdf_suffix_writes_a_pdf(tmp_path: Path) -> None:
     target = tmp_path / "schedule.pdf"
-    done = _process([*CLI_PLAN, "--output", str(target)])
+    done = run_cli([*CLI_PLAN, "--output", str(target)])
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     assert target.read_bytes().startswith(b"%PDF")

@@ -12,7 +12,7 @@ import pytest
 
 from ivig_desktop.engine.order_details import OrderDetails
 from ivig_desktop.engine.plan import Plan
-from ivig_desktop.report.text import render_text
+from ivig_desktop.report.text import IN_FULL_ABOVE, render_text
 from ivig_desktop.report.wording import quotes_label
 from tests.helpers import patient, plan
 from tests.report.pdf_reading import is_sources, pdf_pages, sheets
@@ -217,6 +217,21 @@ def test_text_report_follows_the_sheets_order() -> None:
     sources = text.index("SOURCES")
     assert text.index("Label: give the minimum dose") > sources
     assert text.count("Label: give the minimum dose") == 1
+
+
+def test_text_report_prints_each_critical_warning_in_full_once() -> None:
+    """At the top, where the reader must act on it; Sources names it instead of repeating it."""
+    p = risky(start=time(8, 0))
+    crit = [w for w in p.warnings if w.severity.label == "critical"]
+    assert crit, "the risky plan has a critical warning"
+    text = render_text(p)
+    sources = text.index("SOURCES")
+    for w in crit:
+        assert text.count(w.message) == 1 and text.index(w.message) < text.index("Patient:")
+        assert f"[CRITICAL] {w.code}: {IN_FULL_ABOVE}" in text[sources:]
+    for w in p.warnings:
+        if w not in crit:
+            assert f"{w.code}: {w.message}" in text[sources:]
 
 
 def test_sources_page_closes_the_printout_with_every_warning_in_full(render) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -15,22 +14,14 @@ import pytest
 
 from ivig_desktop.engine.errors import InputError
 from ivig_desktop.store.history import History
-from tests.helpers import CLI_PLAN, plan
+from tests.helpers import CLI_PLAN, plan, run_cli
 from tests.report.pdf_reading import has_number, is_sources, page_sizes, pdf_pages, sheets
 
-ROOT = Path(__file__).resolve().parents[2]
 TEMP = re.compile(r"^\.s\.pdf\..*\.tmp$")
 
 
 def run(*extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ivig_desktop", *CLI_PLAN, "--start", "08:00", *extra],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-        timeout=120,
-    )
+    return run_cli([*CLI_PLAN, "--start", "08:00", *extra])
 
 
 def exports() -> list[tuple[str, str]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 import subprocess
-import sys
 import unicodedata
 from datetime import datetime, time
 from pathlib import Path
@@ -18,10 +17,9 @@ from ivig_desktop.engine import display as d
 from ivig_desktop.engine.errors import InputError
 from ivig_desktop.engine.plan import Plan
 from ivig_desktop.report.wording import compact
-from tests.helpers import CLI_PLAN, patient, plan
+from tests.helpers import CLI_PLAN, patient, plan, run_cli
 from tests.report.pdf_reading import is_sources, normalise
 
-ROOT = Path(__file__).resolve().parents[2]
 PRINTED = datetime(2026, 11, 24, 9, 30)
 
 
@@ -146,9 +144,7 @@ def _cli(*extra: str) -> subprocess.CompletedProcess[str]:
         "pdf",
         *extra,
     ]
-    return subprocess.run(
-        [sys.executable, "-m", "ivig_desktop", *args], capture_output=True, text=True, cwd=ROOT, check=False
-    )
+    return run_cli(args)
 
 
 def test_cli_pdf_writes_a_valid_file(tmp_path: Path) -> None:

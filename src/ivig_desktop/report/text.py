@@ -12,10 +12,13 @@ from ivig_desktop.engine import display as d
 from ivig_desktop.engine.inputs import echo
 from ivig_desktop.engine.order_details import long_date
 from ivig_desktop.engine.plan import Plan
+from ivig_desktop.engine.risk import Severity
 from ivig_desktop.report import wording as wd
 from ivig_desktop.report.check_block import VERIFY_BANNER, banner
 
-__all__ = ["VERIFY_BANNER", "render_text"]
+__all__ = ["IN_FULL_ABOVE", "VERIFY_BANNER", "render_text"]
+
+IN_FULL_ABOVE = "in full under CRITICAL at the top"
 
 
 def _table(rows: list[list[str]], right: set[int]) -> list[str]:
@@ -111,7 +114,12 @@ def entered_section(plan: Plan) -> list[str]:
 
 def _sources(plan: Plan) -> list[str]:
     lines = ["SOURCES (full warning and label wording)"]
-    lines.extend(f"  [{w.severity.label.upper()}] {w.code}: {w.message}" for w in plan.warnings)
+    # A critical warning is already in full at the top; here it is named, not printed a second time.
+    lines.extend(
+        f"  [{w.severity.label.upper()}] {w.code}: "
+        + (IN_FULL_ABOVE if w.severity is Severity.CRITICAL else w.message)
+        for w in plan.warnings
+    )
     if not plan.warnings:
         lines.append("  no warnings")
     lines += [

@@ -57,9 +57,8 @@ def alternative_line(a: Alternative) -> str:
         f"({d.fmt(a.volume_per_kg, 'volume_per_kg')}), {d.duration(a.duration_per_day)} per day, "
         f"{a.days} day(s)"
     )
-    # What it resolves comes from the engine (issue 12 adds ``effect``); without it, no claim.
-    effect = getattr(a, "effect", "")
-    return f"{line}; {effect}" if effect else line
+    # What it resolves, in words, comes from the engine; an empty effect makes no claim.
+    return f"{line}; {a.effect}" if a.effect else line
 
 
 NO_ALTERNATIVES = "the planner found no alternative for this order; discuss with the prescriber"

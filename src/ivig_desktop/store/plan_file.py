@@ -126,9 +126,7 @@ def plan_document(
     return doc
 
 
-def plan_bytes(
-    plan: Plan, *, prepared_by: str | None = None, check: dict[str, Any] | None = None
-) -> bytes:
+def plan_bytes(plan: Plan, *, prepared_by: str | None = None, check: dict[str, Any] | None = None) -> bytes:
     """The plan file's content. A non-finite figure is refused here: JSON has no Infinity or NaN,
     and a file holding one could not be opened again."""
     doc = plan_document(plan, prepared_by=prepared_by, check=check)
