@@ -175,3 +175,15 @@ def test_an_unchanged_plan_saved_again_keeps_its_check(saved: Path, tmp_path: Pa
     code, out, _ = _run(capsys, ["plan", "--input", str(saved), "--save", str(other), "--prepared-by", "C"])
     assert code == 0 and out.startswith("CHECK LOST on saving: the preparer is now C")
     assert "check" not in json.loads(other.read_text("utf-8"))
+
+
+def test_the_check_is_recorded_in_the_database_the_command_names(saved: Path, tmp_path: Path, capsys) -> None:
+    """``check --database URL`` records in that database, as ``plan --database`` does; the check
+    once went to the workstation's own file whatever --database said (found splitting cli.py)."""
+    clinic = tmp_path / "clinic.sqlite3"
+    url = f"sqlite:///{clinic}"
+    code, _, err = _run(capsys, ["check", str(saved), "--checker", "B. Checker", "--database", url, *ORDER])
+    assert (code, err) == (0, "")
+    [entry] = [e for e in History(database=url).search() if e.action == "check"]
+    assert "match · checked by B. Checker · prepared by A. Preparer" in entry.label
+    assert _checks() == []  # not in the workstation's own history

@@ -209,6 +209,18 @@ def test_text_and_listings(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, ["indications"])
     for rid in REGIMEN_IDS:
         assert rid in out
+    # Each regimen's dose as regimens.toml gives it (by hand: GBS 2 g/kg ÷ 5 days = 0.4 g/kg/day).
+    assert (
+        "  gbs                    Guillain–Barré syndrome: 2 g/kg course = 0.4 g/kg/day over 5 day(s)\n"
+        in out
+    )
+    assert "Kawasaki disease: 2 g/kg course = 2 g/kg/day over 1 day(s)\n" in out
+    assert "Multifocal motor neuropathy (MMN): dose and days to be entered\n" in out
+    code, out, _ = _run(capsys, ["products"])
+    assert (
+        "  octagam-5          Octagam 5 % (5 %): label rates for pid; vials 1 g, 2.5 g, 5 g, 10 g, 25 g\n"
+        in out
+    )
 
 
 def test_without_start_times_are_elapsed(capsys: pytest.CaptureFixture[str]) -> None:

@@ -17,7 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ivig_desktop import cli
+from ivig_desktop.cli.options import build_parser
+from ivig_desktop.cli.run import Run
 from ivig_desktop.engine import quantities as fields
 from ivig_desktop.engine.errors import InputError
 from ivig_desktop.engine.export import plan_to_dict
@@ -624,8 +625,8 @@ def _site_formulary(tmp_path: Path) -> Path:
 def test_reopening_under_a_changed_formulary_lists_what_changed(tmp_path: Path) -> None:
     original = plan("privigen", "pid", pt=patient(70, 175))
     path = _saved(tmp_path, original)
-    args = cli.build_parser().parse_args(["plan", "--formulary", str(_site_formulary(tmp_path))])
-    cat = cli._catalogue(args)
+    args = build_parser().parse_args(["plan", "--formulary", str(_site_formulary(tmp_path))])
+    cat = Run.of(args).catalogue(args)
     assert cat.formulary.revision == "site 2027-01"
     pt, order, doc = load_plan_inputs(path)
     now = make_plan(pt, order, cat)

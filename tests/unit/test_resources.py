@@ -103,3 +103,19 @@ def test_installed_distribution_carries_every_data_file() -> None:
         assert resources.path(name).read_bytes() == (REPO / "resources" / name).read_bytes(), name
     assert dist.version == ivig_desktop.__version__
     assert sys.modules["ivig_desktop.resources"] is resources
+
+
+def test_installed_distribution_carries_every_module_of_the_checkout() -> None:
+    """pyproject lists the packages by name: a new subpackage left off the list is missing from
+    the wheel, and the installed program fails to start (the bug that once shipped)."""
+    dist = metadata.distribution("ivig_desktop")
+    files = {str(f).replace("\\", "/") for f in dist.files or []}
+    if not any(f.startswith("ivig_desktop/engine/") for f in files):
+        pytest.skip("editable install: files are not copied")
+    source = REPO / "src"
+    modules = sorted(p.relative_to(source).as_posix() for p in source.rglob("*.py"))
+    assert modules, source
+    missing = [m for m in modules if m not in files]
+    assert not missing, (
+        f"in the checkout but not in the installed wheel (add to pyproject packages): {missing}"
+    )

@@ -16,6 +16,7 @@ from ivig_desktop.engine.units import Quantity
 if TYPE_CHECKING:
     from ivig_desktop.engine.patient import Patient
     from ivig_desktop.engine.plan import Plan
+    from ivig_desktop.engine.regimens import Regimen
 
 #: kind → (registry unit, display abbreviation, max decimals)
 KINDS: dict[str, tuple[str, str, int]] = {
@@ -134,3 +135,13 @@ def dose_statement(plan: Plan) -> str:
         f"{fmt(plan.daily_dose_per_kg, 'dose_per_kg')}/day × {n} day{'s' if n != 1 else ''} = "
         f"{fmt(plan.days[0].prescribed, 'dose')}/day ({fmt(plan.course_dose, 'dose')} course)"
     )
+
+
+def regimen_dose(r: Regimen) -> str:
+    """A regimen's usual dose as the indications list states it: course, daily and days."""
+    if r.course_dose is None:
+        return "dose and days to be entered"
+    course = f"{fmt(r.course_dose, 'dose_per_kg')} course"
+    if r.daily_dose is None:
+        return f"{course}, days to be entered"
+    return f"{course} = {fmt(r.daily_dose, 'dose_per_kg')}/day over {r.days} day(s)"

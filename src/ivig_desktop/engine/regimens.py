@@ -32,6 +32,13 @@ class Regimen:
     """A question the label leaves open that the prescriber must answer (shown as a caution)."""
     decision_source: str = ""
 
+    @property
+    def daily_dose(self) -> Quantity | None:
+        """The course split evenly over the regimen's days (per kg), or None when either is open."""
+        if self.course_dose is None or self.days is None:
+            return None
+        return self.course_dose / self.days
+
 
 @dataclass(frozen=True, slots=True)
 class Regimens:

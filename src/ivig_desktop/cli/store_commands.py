@@ -141,9 +141,9 @@ def _cmd_formulary(args: argparse.Namespace) -> str:
     else:
         lines.append(f"  published {rev.published_at} by {by} in {history.target}")
     lines.append(f"  sha256 {rev.sha256}")
-    for p in form.products.values():
-        sizes = ", ".join(f"{v.size.m:g} g" for v in p.vials) or "vial sizes not found"
-        lines.append(f"  {p.id:18} {p.name} ({p.percent:g} %): {', '.join(p.titrations)}; vials {sizes}")
+    from ivig_desktop.cli.listings import product_line  # listings → options → this module
+
+    lines.extend(product_line(p, ", ".join(p.titrations)) for p in form.products.values())
     return "\n".join(lines) + "\n"
 
 

@@ -1,7 +1,7 @@
 """``ivig-desktop check PLAN.ivig``: the independent double check on the command line.
 
-The checker types the patient and the order with the same options as ``plan`` (parsed by
-cli.py's own functions); the saved plan is read but none of its figures is shown before the
+The checker types the patient and the order with the same options as ``plan`` (read by
+cli.order_args, as plan reads them); the saved plan is read but none of its figures is shown before the
 comparison. Exit 0: match, signed into the file and recorded; 3: mismatch; 2: bad input.
 """
 
@@ -12,6 +12,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ivig_desktop.cli.options import REQUIRED
+from ivig_desktop.cli.order_args import plan_inputs
+from ivig_desktop.cli.refusals import BadFieldsError, Collect, line
+from ivig_desktop.cli.run import Run
 from ivig_desktop.engine.double_check import Comparison, compare
 from ivig_desktop.engine.errors import InputError
 from ivig_desktop.engine.plan import Plan, make_plan
@@ -19,22 +23,21 @@ from ivig_desktop.engine.plan import Plan, make_plan
 MATCH, MISMATCH = 0, 3
 
 
-def run(args: argparse.Namespace) -> tuple[str, int]:
-    from ivig_desktop import cli
+def check(args: argparse.Namespace, run: Run) -> tuple[str, int]:
     from ivig_desktop.store import signed_check as sc
     from ivig_desktop.store.plan_file import changes, load_plan_inputs
 
     path = Path(args.plan_file)
     checker = sc.clean_name(args.checker if args.checker is not None else sc.workstation_user(), "checker")
     # The checker's entry is read as plan reads its options: every bad field reported at once.
-    bad = cli._Collect()
-    missing = [f"--{k}" for k in cli._REQUIRED if getattr(args, k) is None]
+    bad = Collect()
+    missing = [f"--{k}" for k in REQUIRED if getattr(args, k) is None]
     if missing:
         bad.lines.append(f"the following arguments are required: {', '.join(missing)}")
-    cat = cli._catalogue(args)
-    entry = cli._plan_inputs(args, cat, bad)
+    cat = run.catalogue(args)
+    entry = plan_inputs(args, cat, bad)
     if bad.lines or entry is None:
-        raise cli.BadFieldsError(bad.lines)
+        raise BadFieldsError(bad.lines)
     patient, order, doc = load_plan_inputs(path)
     source = str(path)
     named = sc.prepared_by(doc, source)
@@ -60,26 +63,27 @@ def run(args: argparse.Namespace) -> tuple[str, int]:
     try:
         mine = make_plan(entry[0], entry[1], cat)
     except InputError as exc:
-        raise cli.BadFieldsError([cli._line(exc)]) from None
+        raise BadFieldsError([line(exc)]) from None
     result = compare(plan, mine)
     signed = None
     if result.matched:
         signed = sc.sign(plan, checker, preparer)
         sc.write_check(path, plan, signed)
-    _record(plan, path, result, checker, preparer)
+    _record(run, plan, path, result, checker, preparer)
     status = MATCH if result.matched else MISMATCH
     if args.format == "json":
         return json.dumps(_as_json(path, result, checker, preparer, plan, signed), indent=2) + "\n", status
     return _as_text(path, result, checker, preparer, signed), status
 
 
-def _record(plan: Plan, path: Path, result: Comparison, checker: str, preparer: str) -> None:
-    from ivig_desktop.store.history import History, HistoryError
+def _record(run: Run, plan: Plan, path: Path, result: Comparison, checker: str, preparer: str) -> None:
+    """In the history --database names (else the configured one), as plan records its files."""
+    from ivig_desktop.store.history import HistoryError
     from ivig_desktop.store.signed_check import history_label
 
     label = history_label(path, result.result, len(result.differences), checker, preparer)
     try:
-        History().record(plan, "check", label)
+        run.history().record(plan, "check", label, formulary_revision_id=run.revision_id)
     except (HistoryError, OSError) as exc:
         done = "signed in the plan file" if result.matched else "not signed"
         raise InputError("history", f"the check ({result.result}, {done}) was not recorded ({exc})") from exc
