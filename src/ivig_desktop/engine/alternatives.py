@@ -3,9 +3,11 @@
 A warning names the kinds of alternative that may clear it (``Warning.remedies``): the volume
 load asks for a 10 % product or more days, an at-risk patient with no numeric label cap asks for
 a lower maximum rate. Each alternative is the same order with one thing changed, planned in full
-(without alternatives of its own), so what it shows is what applying it gives. It states in data
-(``resolves``, ``unresolved``) and in words whether it clears each warning that called for it, and
-is dropped when it changes nothing (same volume per day and same time per day).
+(without alternatives or a policy comparison of its own; the plan lends it the dosing weight,
+renal function and risks, which one change cannot alter), so what it shows is what applying it
+gives. It states in data (``resolves``, ``unresolved``) and in words whether it clears each
+warning that called for it, and is dropped when it changes nothing (same volume per day and same
+time per day).
 """
 
 from __future__ import annotations
@@ -52,7 +54,9 @@ def _summary(message: str) -> str:
     return message.split(". ")[0].rstrip(".")
 
 
-def find(plan: Plan, cat: Catalogue, make: Callable[..., Plan]) -> tuple[Alternative, ...]:
+def find(plan: Plan, cat: Catalogue, make: Callable[[Order], Plan]) -> tuple[Alternative, ...]:
+    """The alternatives ``plan``'s warnings ask for; ``make`` plans a changed order for the same
+    patient, exactly as ``make_plan(plan.patient, order, cat, alternatives=False, compare=False)``."""
     calling = _calling(plan)
     if not calling:
         return ()
@@ -67,7 +71,7 @@ def find(plan: Plan, cat: Catalogue, make: Callable[..., Plan]) -> tuple[Alterna
 
     def add(kind: str, text: str, new_order: Order) -> None:
         try:
-            new = make(plan.patient, new_order, cat, alternatives=False, compare=False)
+            new = make(new_order)
         except InputError:
             return
         new_volume = new.max_day_volume

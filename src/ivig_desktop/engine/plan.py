@@ -236,16 +236,49 @@ def _course_dose(
 
 
 def _comparison(
-    patient: Patient, cat: Catalogue, order: Order, per_kg: Quantity, course: Quantity
+    patient: Patient, cat: Catalogue, order: Order, per_kg: Quantity, course: Quantity, known: DosingWeight
 ) -> tuple[PolicyRow, ...]:
-    """Every policy's dosing weight and the course dose it gives for this order."""
+    """Every policy's dosing weight and the course dose it gives for this order (``known``: the
+    order's own policy's dosing weight, already worked out)."""
     absolute = order.dose is not None and order.dose.dimensionality == _MASS
     return tuple(
         replace(row, course_dose=course if absolute else (per_kg * row.weight).to(G))
         if row.weight is not None
         else row
-        for row in compare_policies(patient, cat.policies, order.indication)
+        for row in compare_policies(patient, cat.policies, order.indication, known)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Basis:
+    """What a plan takes from the patient, the catalogue and the order's policy, indication,
+    risks, overrides and start-low reasons alone: the checked overrides, the dosing weight, the
+    renal function and the risk profile.
+
+    An alternative changes the product, the days, the dose form or the maximum rate, never these,
+    so it is planned on its plan's basis instead of working them out again (the live window
+    replans with alternatives on every keystroke). :func:`_make` reuses a basis only for the same
+    patient and catalogue objects and an order with the same key, so the result is the plan a
+    fresh :func:`make_plan` gives (tests/property/test_alternative_properties.py checks this).
+    """
+
+    patient: Patient
+    catalogue: Catalogue
+    key: tuple[object, ...]
+    overrides: dict[str, Override]
+    policy_weight: DosingWeight
+    """The policy's dosing weight before any override: the comparison's row for this policy."""
+    dosing: DosingWeight
+    override_warning: Warning | None
+    crcl: CreatinineClearance | None
+    risk: RiskProfile
+
+    def fits(self, patient: Patient, order: Order, cat: Catalogue) -> bool:
+        return self.patient is patient and self.catalogue is cat and self.key == _basis_key(order)
+
+
+def _basis_key(order: Order) -> tuple[object, ...]:
+    return (order.weight_policy, order.indication, order.risks, order.overrides, order.start_low)
 
 
 def make_plan(
@@ -258,24 +291,48 @@ def make_plan(
 ) -> Plan:
     """The plan for ``patient`` and ``order``; ``alternatives`` and ``compare`` (the policy
     comparison) can be skipped when a caller needs only the figures (alternatives do)."""
-    cat = catalogue or bundled_catalogue()
+    return _make(patient, order, catalogue or bundled_catalogue(), None, alternatives, compare)
+
+
+def _make(
+    patient: Patient, order: Order, cat: Catalogue, basis: _Basis | None, alternatives: bool, compare: bool
+) -> Plan:
+    """make_plan, on ``basis`` when it fits this patient, catalogue and order (see _Basis)."""
     settings = cat.settings
     product = cat.formulary.product(order.product)
     regimen = cat.regimens.get(order.indication) if order.indication else None
-    check_factors(order.risks)
-    overrides = check_overrides(order.overrides)
-    unknown_start = [r for r in order.start_low if r not in START_LOW_REASONS]
-    if unknown_start:
-        raise InputError("start low", f"'{unknown_start[0]}' is not one of {', '.join(START_LOW_REASONS)}")
+    if basis is not None and not basis.fits(patient, order, cat):
+        basis = None
+    if basis is None:
+        check_factors(order.risks)
+        overrides = check_overrides(order.overrides)
+        unknown_start = [r for r in order.start_low if r not in START_LOW_REASONS]
+        if unknown_start:
+            raise InputError(
+                "start low", f"'{unknown_start[0]}' is not one of {', '.join(START_LOW_REASONS)}"
+            )
+    else:
+        overrides = basis.overrides
     max_rate = prescribed_max(order, product)
-    refuse_impossible(patient, settings)
-
-    policy = cat.policy(order.weight_policy)
-    dw = dosing_weight(patient, policy, order.indication)
-    dw, override_warning = apply_override(dw, patient, overrides.get("actual-weight"))
+    if basis is None:
+        refuse_impossible(patient, settings)
+        policy = cat.policy(order.weight_policy)
+        policy_weight = dosing_weight(patient, policy, order.indication)
+        dw, override_warning = apply_override(policy_weight, patient, overrides.get("actual-weight"))
+        crcl = creatinine_clearance(patient)
+        basis = _Basis(
+            patient,
+            cat,
+            _basis_key(order),
+            overrides,
+            policy_weight,
+            dw,
+            override_warning,
+            crcl,
+            assess(patient, crcl, order.risks, settings),
+        )
+    dw, override_warning, crcl, risk = basis.dosing, basis.override_warning, basis.crcl, basis.risk
     weight = dw.weight
-    crcl = creatinine_clearance(patient)
-    risk = assess(patient, crcl, order.risks, settings)
     course, per_kg, n_days = _course_dose(
         order, regimen, weight, settings, over_limit_ok="dose-limit" in overrides
     )
@@ -337,7 +394,9 @@ def make_plan(
         usual_dose=usual_dose(regimen, cat.regimens),
         volume_weight=volume_weight,
         volume_weight_basis=volume_basis,
-        policy_comparison=_comparison(patient, cat, order, per_kg, course) if compare else (),
+        policy_comparison=(
+            _comparison(patient, cat, order, per_kg, course, basis.policy_weight) if compare else ()
+        ),
         settings=settings,
     )
     warnings = plan_warnings(plan)
@@ -346,5 +405,12 @@ def make_plan(
         warnings = tuple(sorted((*warnings, *extra), key=lambda w: -w.severity))
     plan = replace(plan, warnings=warnings)
     if alternatives:
-        plan = replace(plan, alternatives=_alternatives.find(plan, cat, make_plan))
+        shared = basis
+
+        def variant(alt_order: Order) -> Plan:
+            return _make(patient, alt_order, cat, shared, False, False)
+
+        found = _alternatives.find(plan, cat, variant)
+        if found:
+            plan = replace(plan, alternatives=found)
     return plan

@@ -56,7 +56,7 @@ class _ClinicalQuantity(pint.Quantity):  # type: ignore[misc]
     def _fast_convert(self, dst: UnitsContainer) -> float:
         """pint's own conversion (registry.convert) minus its layers: same cached factor, same product."""
         src = self._units
-        if src is dst or src == dst:
+        if _same(src, dst):
             return self._magnitude  # type: ignore[no-any-return]
         factor = self._REGISTRY._get_conversion_factor(src, dst)
         if isinstance(factor, pint.DimensionalityError):
@@ -146,7 +146,9 @@ class _ClinicalQuantity(pint.Quantity):  # type: ignore[misc]
 
 
 def _same(a: UnitsContainer, b: UnitsContainer) -> bool:
-    return a is b or a == b
+    """``a == b`` for two units containers (pint compares their dicts), without pint's type
+    dispatch: most calls compare a container with itself."""
+    return a is b or a._d == b._d or a == b
 
 
 def _true_divide(a: float, b: float) -> float:
@@ -232,7 +234,7 @@ def mag(q: Quantity, unit: pint.Unit) -> float:
     The engine builds most quantities in the unit it later reads them in; skipping the no-op
     conversion keeps a whole plan (with its alternatives) within the live-recompute budget.
     """
-    if q._units == unit._units:
+    if _same(q._units, unit._units):
         return float(q._magnitude)
     return float(q.m_as(unit))
 

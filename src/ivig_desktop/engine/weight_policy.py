@@ -281,7 +281,7 @@ def dosing_weight(patient: Patient, policy: WeightPolicy, indication: str | None
     """Apply ``policy`` to ``patient``; the result carries its reason in words and is rounded
     to the printed 0.1 kg."""
     dw = _dosing_weight(patient, policy, indication)
-    return replace(dw, weight=_round_kg(dw.weight))
+    return DosingWeight(_round_kg(dw.weight), dw.basis, dw.policy, dw.reason, dw.unverified)
 
 
 def _chosen(
@@ -383,13 +383,22 @@ class PolicyRow:
 
 
 def compare_policies(
-    patient: Patient, policies: dict[str, WeightPolicy], indication: str | None
+    patient: Patient,
+    policies: dict[str, WeightPolicy],
+    indication: str | None,
+    known: DosingWeight | None = None,
 ) -> tuple[PolicyRow, ...]:
-    """Every policy's dosing weight for this patient, so the choice of policy is visible."""
+    """Every policy's dosing weight for this patient, so the choice of policy is visible.
+
+    ``known``: a ``dosing_weight`` result the caller already has for one of these policies (the
+    plan's own, before any override) for the same patient and indication; it is used as is
+    instead of being worked out again.
+    """
     rows = []
     for pid, policy in policies.items():
         try:
-            dw = dosing_weight(patient, policy, indication)
+            reuse = known is not None and known.policy is policy
+            dw = known if reuse and known is not None else dosing_weight(patient, policy, indication)
         except InputError as err:
             rows.append(PolicyRow(pid, policy.name, None, "not applicable", f"{err.field} {err.message}"))
             continue
