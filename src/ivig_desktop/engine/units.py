@@ -19,10 +19,8 @@ from pint.util import UnitsContainer
 
 from ivig_desktop import resources
 
-
-def _is_number(value: object) -> bool:
-    t = type(value)
-    return t is float or t is int
+#: Magnitudes the short paths take: exactly float or int (not bool, numpy or Decimal).
+_NUMBERS = frozenset({float, int})
 
 
 class _ClinicalQuantity(pint.Quantity):  # type: ignore[misc]
@@ -40,7 +38,7 @@ class _ClinicalQuantity(pint.Quantity):  # type: ignore[misc]
     """
 
     def __new__(cls, value: object, units: object = None) -> _ClinicalQuantity:
-        if _is_number(value):
+        if type(value) in _NUMBERS:
             if type(units) is UnitsContainer:
                 inst = object.__new__(cls)
                 inst._magnitude = value
@@ -68,8 +66,8 @@ class _ClinicalQuantity(pint.Quantity):  # type: ignore[misc]
             type(other) is self._REGISTRY.Unit
             and not contexts
             and not ctx_kwargs
-            and _is_number(self._magnitude)
-            and not self._REGISTRY._active_ctx
+            and type(self._magnitude) in _NUMBERS
+            and not self._REGISTRY._active_ctx.contexts
         ):
             dst = other._units  # type: ignore[union-attr]
             return self.__class__(self._fast_convert(dst), dst)
@@ -78,18 +76,18 @@ class _ClinicalQuantity(pint.Quantity):  # type: ignore[misc]
     def m_as(self, units: object) -> float:
         if (
             type(units) is self._REGISTRY.Unit
-            and _is_number(self._magnitude)
-            and not self._REGISTRY._active_ctx
+            and type(self._magnitude) in _NUMBERS
+            and not self._REGISTRY._active_ctx.contexts
         ):
             return self._fast_convert(units._units)  # type: ignore[union-attr]
         return super().m_as(units)  # type: ignore[arg-type, no-any-return]
 
     def __mul__(self, other: object) -> _ClinicalQuantity:
         m = self._magnitude
-        if _is_number(m):
-            if _is_number(other):
+        if type(m) in _NUMBERS:
+            if type(other) in _NUMBERS:
                 return self.__class__(m * other, self._units)  # type: ignore[operator]
-            if type(other) is self.__class__ and _is_number(other._magnitude):
+            if type(other) is self.__class__ and type(other._magnitude) in _NUMBERS:
                 return self.__class__(m * other._magnitude, _units_op(self._units, other._units, True))
         return super().__mul__(other)  # type: ignore[no-any-return]
 
@@ -97,10 +95,10 @@ class _ClinicalQuantity(pint.Quantity):  # type: ignore[misc]
 
     def __truediv__(self, other: object) -> _ClinicalQuantity:
         m = self._magnitude
-        if _is_number(m):
-            if _is_number(other):
+        if type(m) in _NUMBERS:
+            if type(other) in _NUMBERS:
                 return self.__class__(_true_divide(m, other), self._units)  # type: ignore[arg-type]
-            if type(other) is self.__class__ and _is_number(other._magnitude):
+            if type(other) is self.__class__ and type(other._magnitude) in _NUMBERS:
                 return self.__class__(
                     _true_divide(m, other._magnitude), _units_op(self._units, other._units, False)
                 )
@@ -112,8 +110,8 @@ class _ClinicalQuantity(pint.Quantity):  # type: ignore[misc]
         if (
             type(other) is self.__class__
             and _same(other._units, self._units)
-            and _is_number(self._magnitude)
-            and _is_number(other._magnitude)
+            and type(self._magnitude) in _NUMBERS
+            and type(other._magnitude) in _NUMBERS
         ):
             return self.__class__(op(self._magnitude, other._magnitude), self._units)
         return None
@@ -129,7 +127,7 @@ class _ClinicalQuantity(pint.Quantity):  # type: ignore[misc]
     def compare(self, other: object, op: Callable[[object, object], bool]) -> bool:
         if type(other) is self.__class__ and _same(other._units, self._units):
             a, b = self._magnitude, other._magnitude
-            if _is_number(a) and _is_number(b):
+            if type(a) in _NUMBERS and type(b) in _NUMBERS:
                 return op(a, b)
         return super().compare(other, op)  # type: ignore[no-any-return]
 
@@ -138,7 +136,7 @@ class _ClinicalQuantity(pint.Quantity):  # type: ignore[misc]
     def __eq__(self, other: object) -> bool:
         if type(other) is self.__class__ and _same(other._units, self._units):
             a, b = self._magnitude, other._magnitude
-            if _is_number(a) and _is_number(b):
+            if type(a) in _NUMBERS and type(b) in _NUMBERS:
                 return a == b  # type: ignore[no-any-return]
         return super().__eq__(other)  # type: ignore[no-any-return]
 
