@@ -168,6 +168,8 @@ def _units_op(a: UnitsContainer, b: UnitsContainer, multiply: bool) -> UnitsCont
     hit = _UNITS_PRODUCTS.get(key)
     if hit is None:
         hit = a * b if multiply else a / b
+        if len(_UNITS_PRODUCTS) > 1024:  # bounded whatever units a file or an entry brings
+            _UNITS_PRODUCTS.clear()
         _UNITS_PRODUCTS[key] = hit
     return hit
 
