@@ -1,7 +1,10 @@
 """Window speed: cold start against a bare Qt window, and the recompute after one keystroke.
 
 Goals (reported, not asserted): cold start at most 1.5 × a bare QMainWindow with one QLabel;
-a recompute after a keystroke under 16 ms (one frame at 60 Hz).
+a recompute after a keystroke under 16 ms (one frame at 60 Hz). A cold start is timed from
+launching the interpreter until the window's first paint ("first-paint") or until its first
+recompute has run ("ready"); both processes end at that moment, so neither is charged for
+tearing its window down.
 
     .venv/bin/python -m pytest benchmarks/test_bench_gui.py -q -s
 """
@@ -32,6 +35,8 @@ COLD_START_GOAL = 1.5
 KEYSTROKE_GOAL_MS = 16.0
 
 _FIRST_PAINT = """
+import os
+
 from PySide6.QtCore import QEvent, QObject
 
 
@@ -53,6 +58,12 @@ def wait_for_first_paint(app, window):
             return
         app.processEvents()
     raise SystemExit(3)
+
+
+def stop_here():
+    # The clock stops at the moment measured: tearing the window down at exit (tens of
+    # milliseconds for a full window, a few for one label) is not part of starting up.
+    os._exit(0)
 """
 
 _BARE = (
@@ -66,6 +77,7 @@ w = QMainWindow()
 w.setCentralWidget(QLabel("IVIG infusion planner"))
 w.resize(1280, 720)
 wait_for_first_paint(app, w)
+stop_here()
 """
 )
 
@@ -92,6 +104,7 @@ if sys.argv[2] == "ready":
         QTest.qWait(1)
     else:
         sys.exit(4)
+stop_here()
 """
 )
 

@@ -222,3 +222,77 @@ def test_window_paints_before_the_unit_system_loads(tmp_path):
     assert "paint" in events and "recompute" in events
     assert events.index("paint") < events.index("recompute"), events
     assert "pint not loaded" in events, events
+
+
+_LOADED_AT_FIRST_PAINT = """
+import json, sys
+from pathlib import Path
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication
+from ivig_desktop.ui.main_window import MainWindow
+from ivig_desktop.ui.preferences import Preferences
+
+seen = {}
+
+
+class FirstPaint(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and not seen:
+            # type(), not an attribute: looking at a lazy handle (ui/lazy.py) must not load it.
+            seen["modules"] = {
+                name: "lazy handle" if type(mod).__name__ == "_LazyModule" else "loaded"
+                for name, mod in list(sys.modules.items())
+            }
+        return False
+
+
+app = QApplication(sys.argv[:1])
+w = MainWindow(Preferences(Path(sys.argv[1]) / "prefs.ini"))
+probe = FirstPaint()
+w.installEventFilter(probe)
+w.show()
+for _ in range(1_000_000):
+    if seen:
+        break
+    app.processEvents()
+w.recompute()
+seen["preparer_after_recompute"] = w.prepared_by.text()
+print(json.dumps(seen))
+"""
+
+#: What the first frame must not wait for: the dialogs, printing and the stores load when first
+#: used; the engine (pint, the plan) on the first recompute, after the paint.
+NOT_AT_FIRST_PAINT = (
+    "pint",
+    "PySide6.QtPrintSupport",
+    "ivig_desktop.engine.plan",
+    "ivig_desktop.engine.signature",
+    "ivig_desktop.report.printing",
+    "ivig_desktop.store.history",
+    "ivig_desktop.store.plan_file",
+    "ivig_desktop.store.signed_check",
+    "ivig_desktop.ui.acknowledge_dialog",
+    "ivig_desktop.ui.check_dialog",
+    "ivig_desktop.ui.dialogs",
+    "ivig_desktop.ui.formulary_editor",
+    "ivig_desktop.ui.history_dialog",
+    "ivig_desktop.ui.models",
+    "ivig_desktop.ui.wheel_guard",
+)
+
+
+def test_first_paint_loads_no_dialog_printing_store_or_engine(tmp_path):
+    """Start-up imports only what the first frame shows (issue 13: first paint within 1.5 × a
+    bare window). A module in the list above imported at start-up fails here, whatever its cost."""
+    out = _run(_LOADED_AT_FIRST_PAINT, tmp_path, str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    modules = seen["modules"]
+    assert modules["ivig_desktop.ui.main_window"] == modules["ivig_desktop.ui.order_entry"] == "loaded"
+    assert modules["ivig_desktop.engine.plan"] == "lazy handle"  # the probe tells the two apart
+    early = [m for m in NOT_AT_FIRST_PAINT if modules.get(m) == "loaded"]
+    assert early == [], f"imported before the first paint: {early}"
+    from ivig_desktop.engine.signature import workstation_user
+
+    # The login name is filled in after the paint, before the first plan is made.
+    assert seen["preparer_after_recompute"] == workstation_user()

@@ -71,16 +71,15 @@ class Marked(QWidget):
         super().__init__()
         self.editor = editor
         self.unit = unit
-        self.error = FieldError(self)
+        self._error: FieldError | None = None
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(editor, 1)
         if unit is not None:
             row.addWidget(unit)
-        col = QVBoxLayout(self)
-        col.setContentsMargins(0, 0, 0, 0)
-        col.addLayout(row)
-        col.addWidget(self.error)
+        self._column = QVBoxLayout(self)
+        self._column.setContentsMargins(0, 0, 0, 0)
+        self._column.addLayout(row)
         self.setFocusProxy(editor)
         # A field nobody has filled in yet is not an error to shout about: "is empty" shows
         # only once it was edited, or when the user asks for something that needs a plan.
@@ -93,8 +92,18 @@ class Marked(QWidget):
     def _touch(self) -> None:
         self.touched = True
 
+    @property
+    def error(self) -> FieldError:
+        """The error line under the field, made when first needed: two dozen hidden labels
+        need not be built before the window first paints."""
+        if self._error is None:
+            self._error = FieldError(self)
+            self._column.addWidget(self._error)
+        return self._error
+
     def mark(self, message: str | None) -> None:
-        self.error.show_error(message)
+        if message or self._error is not None:
+            self.error.show_error(message)
         if message or self.editor.styleSheet():
             self.editor.setStyleSheet(ERROR_STYLE if message else "")
         self.editor.setAccessibleDescription(message or "")

@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QShowEvent, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QPaintEvent, QShowEvent, QUndoStack
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from ivig_desktop.engine.errors import DataError, InputError
-from ivig_desktop.engine.signature import workstation_user
-from ivig_desktop.ui import check_dialog, lazy, names
+from ivig_desktop.ui import lazy, names
 from ivig_desktop.ui.critical import paint as paint_banner
 from ivig_desktop.ui.document import PlanDocument
 from ivig_desktop.ui.file_actions import FileActions
@@ -26,7 +25,6 @@ from ivig_desktop.ui.output_actions import OutputActions
 from ivig_desktop.ui.plan_view import PlanView
 from ivig_desktop.ui.preferences import Preferences
 from ivig_desktop.ui.undo import FormStep
-from ivig_desktop.ui.wheel_guard import guard_tree
 
 if TYPE_CHECKING:
     from ivig_desktop.engine.plan import Alternative, Catalogue, Plan
@@ -116,9 +114,12 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
         paint_banner(self.problem_banner, "#fde7e9", "#b00020", bold=False)
         self.problem_banner.hide()
         self.verify_banner = banner  # check mode says here whether this plan is checked
-        self.prepared_by = QLineEdit(workstation_user())
+        # The login name goes in after the first paint (fill_preparer): the module that knows it
+        # brings the date and time library, which the first frame does not need.
+        self.prepared_by = QLineEdit()
         self.prepared_by.setAccessibleName("Prepared by: your name or initials")
         self.prepared_by.setMaximumWidth(240)
+        self._preparer_filled = False
         self.check_doc: tuple[dict, str] | None = None  # the opened file's check, verified per plan
         top = QHBoxLayout()
         top.addWidget(banner, 1)
@@ -202,15 +203,35 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
             if self.plan is None:
                 self._first.start(0)
 
+    def fill_preparer(self) -> None:
+        """Prepared by: the workstation login, unless something (an opened plan) already filled it.
+
+        Done once, after the first paint or before the first recompute, whichever comes first."""
+        if self._preparer_filled:
+            return
+        self._preparer_filled = True
+        if self.prepared_by.text():
+            return
+        from ivig_desktop.engine.signature import workstation_user
+
+        self.prepared_by.blockSignals(True)  # the program's default, not an edit to recompute for
+        self.prepared_by.setText(workstation_user())
+        self.prepared_by.blockSignals(False)
+
     def _install_shortcuts(self) -> None:
         """Standard key sequences and the wheel guard, set after the first paint: they make
         PySide6 build its enums (~30 ms), which need not delay the window's appearance."""
+        self.fill_preparer()
+        from PySide6.QtGui import QKeySequence
+
         for action, key in self._shortcuts:
             action.setShortcut(getattr(QKeySequence.StandardKey, key))
         self._shortcuts.clear()
         # Every choice list and number box: the wheel changes it only when focused. Installed
         # here, after the first paint, because it needs the Qt enum namespace (~20 ms to build);
         # no wheel turn can reach a window that has not been painted.
+        from ivig_desktop.ui.wheel_guard import guard_tree  # imports the Qt namespace (~20 ms)
+
         guard_tree(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -421,6 +442,7 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
         """Read every field, mark the bad ones, and show a fresh plan or none at all."""
         self.timer.stop()
         self._first.stop()
+        self.fill_preparer()
         catalogue = self.catalogue  # loads the engine on first use
         errors: dict[str, str] = {}
         plan: Plan | None = None
@@ -439,6 +461,8 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
             if message in _NOT_YET_FILLED and not (widget.touched or self.show_all_errors):
                 message = None
             widget.mark(message)
+        from ivig_desktop.ui import check_dialog  # not needed before the first recompute
+
         self.plan = plan = check_dialog.attached(self, plan)
         for action in (self.preview_action, self.print_action, self.pdf_action):
             action.setEnabled(plan is not None)
@@ -460,6 +484,8 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
     # -- dialogs --------------------------------------------------------------------------------
     def check_plan(self, path: Path | None = None):
         """File → Check a plan…: independent double check in its own dialog (ui/check_dialog.py)."""
+        from ivig_desktop.ui import check_dialog
+
         return check_dialog.start_check(self, path)
 
     def open_preferences(self) -> None:

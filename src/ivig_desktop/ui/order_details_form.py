@@ -7,7 +7,7 @@ for a new plan; everything else starts empty and prints as a blank line when lef
 
 from __future__ import annotations
 
-from datetime import date
+import time
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLineEdit
@@ -36,11 +36,9 @@ class OrderDetailsForm(QGroupBox):
 
     def __init__(self) -> None:
         super().__init__("Order details (printed on the sheet)")
-        from ivig_desktop.engine.order_details import LABELS
-
         form = QFormLayout(self)
         self.edits: dict[str, QLineEdit] = {}
-        self.fields: dict[str, Marked] = {}
+        self.rows: dict[str, Marked] = {}
         for name, label, placeholder, accessible in _ROWS:
             edit = QLineEdit()
             edit.setPlaceholderText(placeholder)
@@ -49,13 +47,23 @@ class OrderDetailsForm(QGroupBox):
             add_row(form, label, marked)
             edit.textChanged.connect(self.changed)
             self.edits[name] = edit
-            self.fields[LABELS[name]] = marked
+            self.rows[name] = marked
         self.reset()
+
+    @property
+    def fields(self) -> dict[str, Marked]:
+        """Each row by the label engine errors name it with (InputError.field). The engine's
+        labels are read on first use, after the first paint, not while the window is built."""
+        from ivig_desktop.engine.order_details import LABELS
+
+        return {LABELS[name]: marked for name, marked in self.rows.items()}
 
     def reset(self) -> None:
         """A new plan: today as the first-infusion date, every other field empty."""
         self.set_details(None)
-        self.edits["first_date"].setText(date.today().isoformat())
+        # Today's local date, as date.today().isoformat() gives it, without loading datetime
+        # while the window is built.
+        self.edits["first_date"].setText(time.strftime("%Y-%m-%d"))
 
     def details(self):  # -> OrderDetails; raises InputError naming the field
         from ivig_desktop.engine.order_details import OrderDetails

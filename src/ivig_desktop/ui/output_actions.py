@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ivig_desktop.engine.errors import InputError
-from ivig_desktop.ui.critical import AcknowledgeDialog, critical_warnings
+from ivig_desktop.ui.critical import critical_warnings
 
 if TYPE_CHECKING:
     from ivig_desktop.engine.plan import Plan
+    from ivig_desktop.ui.acknowledge_dialog import AcknowledgeDialog
 
 
 class OutputActions:
@@ -71,6 +72,8 @@ class OutputActions:
         if not critical_warnings(plan):
             go()
             return True
+        from ivig_desktop.ui.acknowledge_dialog import AcknowledgeDialog  # not needed at start-up
+
         dlg = AcknowledgeDialog(plan, action, self)
 
         def accepted() -> None:

@@ -6,7 +6,6 @@ emits :attr:`PlanView.alternative_chosen`; the window decides what applying it m
 
 from __future__ import annotations
 
-from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -93,7 +92,9 @@ class PlanView(QWidget):
         self.body.setEnabled(False)
 
     def show_plan(self, plan: Plan | None, errors: dict[str, str], *, h12: bool) -> None:
-        # The Qt namespace costs ~20 ms to materialise; it is first needed here, after the paint.
+        # The Qt namespace costs ~20 ms to materialise and html a few: first needed here, after the paint.
+        from html import escape
+
         from PySide6.QtCore import Qt
 
         self.body.setEnabled(True)
