@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
 
 from ivig_desktop.engine.plan import make_plan
 from ivig_desktop.ui.dialogs import PreferencesDialog
@@ -310,3 +311,58 @@ def test_site_formulary_can_be_chosen_with_browse(qtbot, prefs, window, tmp_path
     qtbot.addWidget(dlg)
     dlg.browse.click()
     assert dlg.formulary.text() == str(chosen)
+
+
+#: How a file section or data key reads: "clinical-anchors §1.4", "products.md", "[volume_limit]",
+#: "see volume_limit", "READ-partial". Help text names sources by title, in clinical words.
+_FILE_SECTION = re.compile(
+    r"§|\.md\b|clinical-anchors|\[[a-z_.]+\]|\b[a-z]+_[a-z_]+\b|\bREAD(-\w+)?\b|NOT FOUND"
+)
+
+
+def _shown_help(dlg: PreferencesDialog) -> list[str]:
+    texts = [label.text() for label in dlg.findChildren(QLabel) if label.text()]
+    for widget in dlg.findChildren(QWidget):
+        texts += [t for t in (widget.toolTip(), widget.accessibleDescription()) if t]
+    return texts
+
+
+def test_preferences_help_names_sources_in_clinical_words(qtbot, dialog):
+    shown = _shown_help(dialog)
+    for edit in dialog.numbers.values():  # under each limit, and as its tooltip and description
+        assert edit.toolTip().startswith("Default ") and edit.toolTip() in shown
+        assert edit.accessibleDescription() == edit.toolTip()
+    offending = [t for t in shown if _FILE_SECTION.search(t)]
+    assert offending == [], offending
+    standard = dialog.numbers["standard_volume_ml"].toolTip()
+    # Every figure and its source kept: the Gammaplex 5 % label's 20 mL/kg, 1400 mL for 70 kg.
+    assert "No guideline or product label read gives a daily IVIG volume limit" in standard
+    assert "20 mL/kg/day" in standard and "Gammaplex 5 % ITP" in standard and "1400 mL" in standard
+    strict = dialog.numbers["strict_volume_ml"].toolTip()
+    assert "ACR guidance on MIS-C" in strict and "10 mL/kg/day" in strict and "700 mL" in strict
+    tolerance = dialog.numbers["rounding_tolerance_percent"].toolTip()
+    assert tolerance.startswith("Default 10.") and "not confirmed for IVIG" in tolerance
+
+
+def test_every_site_setting_reason_reads_as_clinical_words():
+    """The reasons are shown (Preferences' help, weight-check warnings): none cites a file section."""
+    import tomllib
+
+    data = tomllib.loads((ROOT / "resources" / "site_settings.toml").read_text("utf-8"))
+    reasons: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "reason":
+                    reasons.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(data)
+    assert len(reasons) >= 15  # every table's reason, the child bands' too
+    offending = [r for r in reasons if _FILE_SECTION.search(r)]
+    assert offending == [], offending
