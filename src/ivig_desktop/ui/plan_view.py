@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QFrame,
     QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -73,7 +75,15 @@ class PlanView(QWidget):
         self.body = QWidget()
         rl = QVBoxLayout(self.body)
         rl.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.body, 1)
+        # On a short screen the plan scrolls (vertically) instead of squeezing the summary
+        # into clipped lines and the schedule into two rows; on a tall one it fills the height
+        # and the schedule takes what the window gains.
+        self.scroller = QScrollArea()
+        self.scroller.setWidget(self.body)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setAccessibleName("Plan")
+        outer.addWidget(self.scroller, 1)
         rl.addWidget(self.summary)
         warn_label = QLabel("Warnings, most se&vere first:")
         warn_label.setBuddy(self.warnings)
@@ -85,6 +95,10 @@ class PlanView(QWidget):
         sched_label.setBuddy(self.days_tabs)
         rl.addWidget(sched_label)
         rl.addWidget(self.days_tabs, 5)  # the schedule takes what the window gains
+        # Never squeezed below a readable size: a few warnings, a day's line and a few steps.
+        lines = self.warnings.fontMetrics().lineSpacing()
+        self.warnings.setMinimumHeight(5 * lines)
+        self.days_tabs.setMinimumHeight(14 * lines)
 
     def stale(self) -> None:
         """The plan no longer matches the form: say so, grey the figures, until the recompute."""
