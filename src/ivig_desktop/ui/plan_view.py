@@ -12,13 +12,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QFrame,
-    QHeaderView,
     QLabel,
     QListWidget,
-    QListWidgetItem,
     QPushButton,
     QScrollArea,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -30,6 +27,8 @@ from ivig_desktop.ui.critical import CriticalBanner, critical_warnings
 from ivig_desktop.ui.lazy import display as d
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QTableView
+
     from ivig_desktop.engine.plan import DayPlan, Plan
     from ivig_desktop.ui.models import ScheduleModel
 
@@ -64,7 +63,7 @@ class PlanView(QWidget):
         self.days_tabs = QTabWidget()
         self.days_tabs.setAccessibleName("Schedule per day")
         self.day_models: list[ScheduleModel] = []
-        self.day_views: list[QTableView] = []
+        self.day_views: list[QTableView] = []  # made with the first plan (_set_days)
         self.day_labels: list[QLabel] = []
         self.day_pages: list[QWidget] = []
 
@@ -106,10 +105,12 @@ class PlanView(QWidget):
         self.body.setEnabled(False)
 
     def show_plan(self, plan: Plan | None, errors: dict[str, str], *, h12: bool) -> None:
-        # The Qt namespace costs ~20 ms to materialise and html a few: first needed here, after the paint.
+        # The Qt namespace costs ~20 ms to build, html and the item types a few: first needed here,
+        # after the paint.
         from html import escape
 
         from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QListWidgetItem
 
         self.body.setEnabled(True)
         self.warnings.clear()
@@ -214,7 +215,9 @@ class PlanView(QWidget):
 
     def _set_days(self, plan: Plan | None, days: list, *, h12: bool) -> None:
         elapsed = plan is not None and not plan.clock_given
-        from ivig_desktop.ui.models import ScheduleModel  # not needed before the first plan
+        from PySide6.QtWidgets import QHeaderView, QTableView  # not needed before the first plan
+
+        from ivig_desktop.ui.models import ScheduleModel
 
         while len(self.day_models) < len(days):
             model = ScheduleModel(self)
