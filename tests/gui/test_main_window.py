@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
@@ -117,6 +119,11 @@ def test_window_shows_the_engine_plan(qtbot, window, case: Case):
     assert d.fmt(day.volume, "volume") in summary
     assert d.fmt(expected.course_dose, "dose") in summary
     assert d.duration(day.schedule.duration) in summary
+    # The policies side by side by their names, not their ids (issue 13: human words).
+    side_by_side = summary.split("<b>Policies side by side:</b> ")[1].split(".<br>")[0].split("; ")
+    assert len(side_by_side) == len(expected.policy_comparison)
+    for shown, row in zip(side_by_side, expected.policy_comparison, strict=True):
+        assert shown.startswith(f"{escape(row.name)} ") and not shown.startswith(f"{row.policy} "), shown
     for action in (window.preview_action, window.print_action, window.pdf_action):
         assert action.isEnabled()
 

@@ -149,11 +149,11 @@ class PlanView(QWidget):
             if crcl is not None and crcl.value is not None
             else "CrCl not calculated"
         )
-        policies = "; ".join(
-            f"{r.policy} {d.fmt(r.weight, 'weight')} ({r.basis}), "
+        policies = "; ".join(  # by the policy's name, not its id (issue 13: human words)
+            f"{r.name} {d.fmt(r.weight, 'weight')} ({r.basis}), "
             f"{d.fmt(r.course_dose, 'dose') if r.course_dose is not None else '—'}"
             if r.weight is not None
-            else f"{r.policy} not applicable"
+            else f"{r.name} not applicable"
             for r in plan.policy_comparison
         )
         day = plan.days[0]
