@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ivig_desktop.engine.patient import Patient
     from ivig_desktop.engine.plan import Plan
     from ivig_desktop.engine.regimens import Regimen
+    from ivig_desktop.engine.schedule import Step
 
 #: kind → (registry unit, display abbreviation, max decimals)
 KINDS: dict[str, tuple[str, str, int]] = {
@@ -50,6 +51,23 @@ def number(value: float, decimals: int) -> str:
 def fmt(q: Quantity, kind: str, decimals: int | None = None) -> str:
     unit, abbrev, default = KINDS[kind]
     return f"{number(float(q.m_as(unit)), default if decimals is None else decimals)} {abbrev}"
+
+
+def figure(q: Quantity, kind: str) -> str:
+    """The number alone, in the kind's unit and decimals (a table whose header names the unit)."""
+    unit, _abbrev, decimals = KINDS[kind]
+    return number(float(q.m_as(unit)), decimals)
+
+
+def step_figures(s: Step) -> tuple[str, str, str, str]:
+    """A step's mg/kg/min, mL/h, step mL and running total mL as every schedule table prints them:
+    one place, so the window, the text report and the sheet never round a pump rate differently."""
+    return (
+        figure(s.dose_rate, "dose_rate"),
+        figure(s.rate, "rate"),
+        figure(s.volume, "volume"),
+        figure(s.cumulative_volume, "volume"),
+    )
 
 
 def magnitude(q: Quantity, kind: str) -> float:

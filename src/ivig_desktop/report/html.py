@@ -23,7 +23,7 @@ from ivig_desktop.engine import display as d
 from ivig_desktop.engine.inputs import echo
 from ivig_desktop.engine.plan import DayPlan, Plan
 from ivig_desktop.engine.risk_factors import Warning
-from ivig_desktop.engine.units import MG_PER_KG_MIN, ML, ML_PER_H
+from ivig_desktop.engine.schedule import Step
 from ivig_desktop.report import wording as wd
 from ivig_desktop.report.check_block import banner_html, checked_by_cell
 from ivig_desktop.report.wording import BLANK as _BLANK
@@ -42,10 +42,7 @@ def vital_sign_checkpoints(plan: Plan, day: DayPlan, *, h12: bool = False) -> li
         return d.clock(moment, sched.start, elapsed=elapsed, h12=h12, dated=plan.dated)
 
     moments = [("Before start", sched.start), ("15 min after start", sched.start + timedelta(minutes=15))]
-    moments += [
-        (f"Rate increase to {d.number(s.rate.m_as(ML_PER_H), 1)} mL/h", sched.clock(s))
-        for s in sched.steps[1:]
-    ]
+    moments += [(f"Rate increase to {d.fmt(s.rate, 'rate')}", sched.clock(s)) for s in sched.steps[1:]]
     moments.append(("End of infusion", sched.end))
     moments.sort(key=lambda m: m[1])  # read top to bottom: a 10-min first step comes before 15 min
     points = [(what, at(when)) for what, when in moments]
@@ -126,16 +123,15 @@ def _steps_table(plan: Plan, day: DayPlan, *, h12: bool) -> str:
     def clock(moment: datetime) -> str:
         return d.clock(moment, sched.start, elapsed=not plan.clock_given, h12=h12, dated=plan.dated)
 
-    steps = "".join(
-        "<tr>"
-        f"<td>{clock(sched.clock(s))}</td><td>{d.duration(s.duration)}</td>"
-        f'<td align="right">{d.number(s.dose_rate.m_as(MG_PER_KG_MIN), 2)}</td>'
-        f'<td align="right"><b>{d.number(s.rate.m_as(ML_PER_H), 1)}</b></td>'
-        f'<td align="right">{d.number(s.volume.m_as(ML), 1)}</td>'
-        f'<td align="right">{d.number(s.cumulative_volume.m_as(ML), 1)}</td>'
-        "<td></td></tr>"
-        for s in sched.steps
-    )
+    def row(s: Step) -> str:
+        dose_rate, rate, volume, total = d.step_figures(s)
+        return (
+            f"<tr><td>{clock(sched.clock(s))}</td><td>{d.duration(s.duration)}</td>"
+            f'<td align="right">{dose_rate}</td><td align="right"><b>{rate}</b></td>'
+            f'<td align="right">{volume}</td><td align="right">{total}</td><td></td></tr>'
+        )
+
+    steps = "".join(row(s) for s in sched.steps)
     return (
         f"{_TABLE}<thead><tr><th>Start</th><th>Duration</th><th>mg/kg/min</th><th>mL/h</th>"
         "<th>Step mL</th><th>Cumulative mL</th><th>Nurse initials</th></tr></thead>"

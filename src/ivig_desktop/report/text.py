@@ -89,17 +89,7 @@ def _days(plan: Plan) -> list[str]:
         if waste:
             lines.append(f"  {waste}")
         rows = [["Start", "Duration", "mg/kg/min", "mL/h", "Step mL", "Total mL"]]
-        rows += [
-            [
-                clock(sched.clock(s)),
-                d.duration(s.duration),
-                d.number(s.dose_rate.m_as("mg/kg/min"), 2),
-                d.number(s.rate.m_as("mL/h"), 1),
-                d.number(s.volume.m_as("mL"), 1),
-                d.number(s.cumulative_volume.m_as("mL"), 1),
-            ]
-            for s in sched.steps
-        ]
+        rows += [[clock(sched.clock(s)), d.duration(s.duration), *d.step_figures(s)] for s in sched.steps]
         lines.extend(_table(rows, right={2, 3, 4, 5}))
         lines.append("")
     return lines

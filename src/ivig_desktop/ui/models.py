@@ -57,10 +57,4 @@ class ScheduleModel(QAbstractTableModel):
             return d.clock(sched.clock(s), sched.start, elapsed=self._elapsed, h12=self._h12)
         if col == 1:
             return d.duration(s.duration)
-        if col == 2:
-            return d.number(s.dose_rate.m_as("mg/kg/min"), 2)
-        if col == 3:
-            return d.number(s.rate.m_as("mL/h"), 1)
-        if col == 4:
-            return d.number(s.volume.m_as("mL"), 1)
-        return d.number(s.cumulative_volume.m_as("mL"), 1)
+        return d.step_figures(s)[col - 2]
