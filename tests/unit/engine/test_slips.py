@@ -11,7 +11,7 @@ import pytest
 
 from ivig_desktop.engine.errors import InputError
 from ivig_desktop.engine.patient import Patient, Sex
-from ivig_desktop.engine.plan import Plan
+from ivig_desktop.engine.plan import Plan, bundled_catalogue
 from ivig_desktop.engine.risk import Severity, Warning
 from ivig_desktop.engine.units import Q_
 from tests.helpers import patient, plan
@@ -114,6 +114,9 @@ def test_120_kg_100_cm_8_months_is_refused_as_impossible() -> None:
         plan("privigen", "pid", pt=baby)
     assert err.value.field == "height"
     assert "100 cm at age 0.7 y is outside the possible 25–95 cm for under 1 y" in err.value.message
+    # The bound is a site setting: its reason quoted as the file gives it.
+    band = bundled_catalogue().settings.plausibility.band(baby.age)
+    assert f"for under 1 y (site setting, reason: '{band.height.reason}'): re-measure" in err.value.message
     # A plausible height for the age but 12 kg above the band's 16 kg: planned, CRITICAL weight-check.
     heavy = Patient(Q_(28, "kg"), Q_(72, "cm"), Sex.MALE, Q_(8, "month"))
     w = _one(plan("privigen", "pid", pt=heavy), "weight-check")

@@ -44,8 +44,8 @@ def refuse_impossible(patient: Patient, settings: SiteSettings) -> None:
                 "height",
                 f"{number(patient.height_cm, 1)} cm at age {number(patient.age_years, 1)} y is outside the "
                 f"possible {number(band.height.low.m_as(CM), 1)}–{number(band.height.high.m_as(CM), 1)} cm "
-                f"for under {number(band.age_below.m, 1)} y (site setting: {band.height.reason}): re-measure "
-                "or re-enter the height and the age",
+                f"for under {number(band.age_below.m, 1)} y (site setting, reason: '{band.height.reason}'): "
+                "re-measure or re-enter the height and the age",
             )
 
 
@@ -77,7 +77,7 @@ def warnings(plan: PlanFacts) -> list[Warning]:
             Severity.CRITICAL,
             f"{_figures(p)}: the weight is far outside {number(band.weight.low.m_as(KG), 1)}–"
             f"{number(band.weight.high.m_as(KG), 1)} kg for under {number(band.age_below.m, 1)} y "
-            "(site setting: "
-            f"{band.weight.reason}). Re-measure or re-enter the weight and the age before using this plan.",
+            f"(site setting, reason: '{band.weight.reason}'). Re-measure or re-enter the weight and the age "
+            "before using this plan.",
         )
     ]
