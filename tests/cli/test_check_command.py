@@ -187,3 +187,15 @@ def test_the_check_is_recorded_in_the_database_the_command_names(saved: Path, tm
     [entry] = [e for e in History(database=url).search() if e.action == "check"]
     assert "match · checked by B. Checker · prepared by A. Preparer" in entry.label
     assert _checks() == []  # not in the workstation's own history
+
+
+def test_an_empty_database_is_refused_with_the_other_bad_fields(saved: Path, capsys) -> None:
+    """Not read as "the workstation's own file": refused as plan refuses it, all lines at once."""
+    before = saved.read_bytes()
+    argv = ["check", str(saved), "--checker", "B. Checker", "--database", " ", *_with(ORDER, weight="70 m")]
+    code, out, err = _run(capsys, argv)
+    assert (code, out) == (2, "")
+    lines = err.splitlines()
+    assert "ivig-desktop: error: database: is empty; give a URL or leave --database out [--database]" in lines
+    assert any(line.startswith("ivig-desktop: error: weight: ") for line in lines), lines
+    assert saved.read_bytes() == before and _checks() == []

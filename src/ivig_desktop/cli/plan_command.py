@@ -15,7 +15,7 @@ from pathlib import Path
 from ivig_desktop.cli import check_command
 from ivig_desktop.cli.options import FORMATS, FROM_THE_FILE, REQUIRED
 from ivig_desktop.cli.order_args import order_details, plan_inputs, typed_options
-from ivig_desktop.cli.refusals import PATHS, BadFieldsError, Collect, UsageError, line
+from ivig_desktop.cli.refusals import PATHS, BadFieldsError, Collect, UsageError, line, refuse_empty_database
 from ivig_desktop.cli.run import Run
 from ivig_desktop.engine import quantities as fields
 from ivig_desktop.engine.errors import DataError, InputError
@@ -99,8 +99,7 @@ def run_plan(args: argparse.Namespace, run: Run) -> str | None:
             bad.lines.append(f"{name}: is empty; give a file name [--{name}]")
         elif value is not None:
             bad.take(f"--{name}", fields.check_text, value, name)
-    if args.database is not None and not args.database.strip():
-        bad.lines.append("database: is empty; give a URL or leave --database out [--database]")
+    refuse_empty_database(args.database, bad)
     fmt = _format(args, bad)
     paper = _paper(args, bad)
     if fmt == "pdf" and not (args.output or "").strip():

@@ -99,3 +99,9 @@ def fail(message: str) -> int:
     # value is shown as \x1b, never sent.
     sys.stderr.write(f"{PROG}: error: {printable(' '.join(message.split()))}\n")
     return 2
+
+
+def refuse_empty_database(database: str | None, bad: Collect) -> None:
+    """An empty --database is refused (it would quietly mean the workstation's own file)."""
+    if database is not None and not database.strip():
+        bad.lines.append("database: is empty; give a URL or leave --database out [--database]")

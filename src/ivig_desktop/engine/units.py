@@ -32,7 +32,7 @@ class _ClinicalQuantity(pint.Quantity):  # type: ignore[misc]
     multiplicative units with no contexts, so for plain float/int magnitudes and units of this
     registry each operation below reduces to pint's own arithmetic on the magnitude (the same
     cached conversion factor, the same product) and pint's own units container, which gives
-    results bit for bit equal to the general path (tests/unit/test_units_fast.py checks this
+    results bit for bit equal to the general path (tests/property/test_units_fast.py checks this
     against pint's methods). Anything else (arrays, strings, other types, errors) falls through
     to pint unchanged, so error messages and edge cases stay pint's.
     """
