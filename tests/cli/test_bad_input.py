@@ -365,3 +365,14 @@ def test_real_process_exit_status_streams_and_no_traceback(tmp_path: Path, case:
         needle = "not valid TOML"
     done = run_cli(argv)
     _assert_refused(done.returncode, done.stdout, done.stderr, field, needle)
+
+
+def test_an_empty_database_is_refused_with_every_other_bad_field(capsys) -> None:
+    """Blank --database is refused, and the other bad fields are still listed in the same run
+    (the database lookup once raised first and hid them)."""
+    code, out, err = _run(capsys, [*cli_argv(weight="70 m"), "--database", "  "])
+    assert (code, out) == (2, "")
+    lines = err.splitlines()
+    assert "ivig-desktop: error: database: is empty; give a URL or leave --database out [--database]" in lines
+    assert any(line.startswith("ivig-desktop: error: weight: ") for line in lines), lines
+    assert len(lines) == 2, lines

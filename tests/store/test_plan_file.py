@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ivig_desktop.cli.options import build_parser
+from ivig_desktop.cli.refusals import Collect
 from ivig_desktop.cli.run import Run
 from ivig_desktop.engine import quantities as fields
 from ivig_desktop.engine.errors import InputError
@@ -626,7 +627,7 @@ def test_reopening_under_a_changed_formulary_lists_what_changed(tmp_path: Path) 
     original = plan("privigen", "pid", pt=patient(70, 175))
     path = _saved(tmp_path, original)
     args = build_parser().parse_args(["plan", "--formulary", str(_site_formulary(tmp_path))])
-    cat = Run.of(args).catalogue(args)
+    cat = Run.of(args).catalogue(args, Collect())
     assert cat.formulary.revision == "site 2027-01"
     pt, order, doc = load_plan_inputs(path)
     now = make_plan(pt, order, cat)

@@ -14,7 +14,7 @@ from typing import Any
 
 from ivig_desktop.cli.options import REQUIRED
 from ivig_desktop.cli.order_args import plan_inputs
-from ivig_desktop.cli.refusals import BadFieldsError, Collect, line, refuse_empty_database
+from ivig_desktop.cli.refusals import BadFieldsError, Collect, line
 from ivig_desktop.cli.run import Run
 from ivig_desktop.engine.double_check import Comparison, compare
 from ivig_desktop.engine.errors import InputError
@@ -34,8 +34,7 @@ def check(args: argparse.Namespace, run: Run) -> tuple[str, int]:
     missing = [f"--{k}" for k in REQUIRED if getattr(args, k) is None]
     if missing:
         bad.lines.append(f"the following arguments are required: {', '.join(missing)}")
-    refuse_empty_database(args.database, bad)  # reported with the rest; the catalogue ignores it
-    cat = run.catalogue(args)
+    cat = run.catalogue(args, bad)
     entry = plan_inputs(args, cat, bad)
     if bad.lines or entry is None:
         raise BadFieldsError(bad.lines)

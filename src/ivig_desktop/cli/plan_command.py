@@ -15,7 +15,7 @@ from pathlib import Path
 from ivig_desktop.cli import check_command
 from ivig_desktop.cli.options import FORMATS, FROM_THE_FILE, REQUIRED
 from ivig_desktop.cli.order_args import order_details, plan_inputs, typed_options
-from ivig_desktop.cli.refusals import PATHS, BadFieldsError, Collect, UsageError, line, refuse_empty_database
+from ivig_desktop.cli.refusals import PATHS, BadFieldsError, Collect, UsageError, line
 from ivig_desktop.cli.run import Run
 from ivig_desktop.engine import quantities as fields
 from ivig_desktop.engine.errors import DataError, InputError
@@ -99,7 +99,6 @@ def run_plan(args: argparse.Namespace, run: Run) -> str | None:
             bad.lines.append(f"{name}: is empty; give a file name [--{name}]")
         elif value is not None:
             bad.take(f"--{name}", fields.check_text, value, name)
-    refuse_empty_database(args.database, bad)
     fmt = _format(args, bad)
     paper = _paper(args, bad)
     if fmt == "pdf" and not (args.output or "").strip():
@@ -110,7 +109,7 @@ def run_plan(args: argparse.Namespace, run: Run) -> str | None:
         except InputError as exc:
             bad.lines.append(line(exc))
     try:
-        cat = run.catalogue(args)  # an empty path was refused above and is skipped here
+        cat = run.catalogue(args, bad)  # an empty path was refused above and is skipped here
     except DataError as exc:
         # The site file is named; ids are not checked against data that could not be read.
         raise BadFieldsError([*bad.lines, str(exc)]) from None

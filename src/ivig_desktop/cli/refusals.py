@@ -101,7 +101,10 @@ def fail(message: str) -> int:
     return 2
 
 
-def refuse_empty_database(database: str | None, bad: Collect) -> None:
-    """An empty --database is refused (it would quietly mean the workstation's own file)."""
+def refuse_empty_database(database: str | None, bad: Collect) -> bool:
+    """An empty --database is refused (it would quietly mean the workstation's own file); True
+    when it was."""
     if database is not None and not database.strip():
         bad.lines.append("database: is empty; give a URL or leave --database out [--database]")
+        return True
+    return False

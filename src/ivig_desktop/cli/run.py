@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ivig_desktop.cli import store_commands
+from ivig_desktop.cli.refusals import Collect, refuse_empty_database
 from ivig_desktop.engine.formulary import load_formulary
 from ivig_desktop.engine.plan import Catalogue, Plan, bundled_catalogue
 from ivig_desktop.engine.settings import load_settings
@@ -40,13 +41,17 @@ class Run:
     def of(cls, args: argparse.Namespace) -> Run:
         return cls(database=getattr(args, "database", None))
 
-    def catalogue(self, args: argparse.Namespace) -> Catalogue:
+    def catalogue(self, args: argparse.Namespace, bad: Collect) -> Catalogue:
         """The data to plan with: --formulary's file, else the database's current revision, else
-        the bundled formulary; --settings's file, else the bundled settings."""
+        the bundled formulary; --settings's file, else the bundled settings.
+
+        An empty --database is refused into ``bad`` (with the run's other bad fields, all at
+        once) and no database is read for it; the caller stops on ``bad`` before planning."""
         cat = bundled_catalogue()
+        blank = refuse_empty_database(args.database, bad)
         if (args.formulary or "").strip():
             cat = Catalogue(load_formulary(Path(args.formulary)), cat.regimens, cat.policies, cat.settings)
-        else:
+        elif not blank:
             found = store_commands.database_formulary(args.database)
             if found is not None:
                 form, self.revision_id, note = found
