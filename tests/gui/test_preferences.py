@@ -366,3 +366,17 @@ def test_every_site_setting_reason_reads_as_clinical_words():
     assert len(reasons) >= 15  # every table's reason, the child bands' too
     offending = [r for r in reasons if _FILE_SECTION.search(r)]
     assert offending == [], offending
+
+
+def test_preferences_help_is_read_in_full_within_the_screen(qtbot, dialog):
+    """Each limit's help is shown whole (it was cut to a line and a half), and the dialog stays
+    within the screen: what does not fit scrolls."""
+    qtbot.waitUntil(lambda: all(h.height() >= h.heightForWidth(h.width()) for h in dialog.help.values()))
+    screen = dialog.screen().availableGeometry()
+    assert dialog.height() <= screen.height() and dialog.width() <= screen.width()
+    assert dialog.scroller.horizontalScrollBar().maximum() == 0
+    for key, label in dialog.help.items():
+        assert label.text() == dialog.numbers[key].toolTip()
+        dialog.scroller.ensureWidgetVisible(label)
+        top_left = label.mapTo(dialog.scroller.viewport(), label.rect().topLeft())
+        assert top_left.y() >= 0 and top_left.y() + label.height() <= dialog.scroller.viewport().height(), key

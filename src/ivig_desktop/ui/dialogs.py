@@ -10,10 +10,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -77,6 +79,7 @@ class PreferencesDialog(QDialog):
         self.clock_24h.setChecked(prefs.get("clock_24h"))
         form.addRow("", self.clock_24h)
         self.numbers: dict[str, QLineEdit] = {}
+        self.help: dict[str, QLabel] = {}  # the default and its reason under each limit
         reasons = _reasons()
         for key, (label, _, _) in _NUMBERS.items():
             edit = QLineEdit(f"{prefs.get(key):g}")
@@ -89,6 +92,7 @@ class PreferencesDialog(QDialog):
             edit.setToolTip(why.text())
             edit.setAccessibleDescription(why.text())
             form.addRow("", why)
+            self.help[key] = why
         self.formulary = QLineEdit(prefs.get("site_formulary"))
         self.formulary.setPlaceholderText("bundled formulary")
         self.formulary.setAccessibleName("Site formulary file")
@@ -124,11 +128,36 @@ class PreferencesDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         restore = self.buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
         restore.clicked.connect(self.restore_defaults)
+        # The help under each limit is read in full: the fields scroll (vertically) inside a
+        # dialog as tall as the help needs, up to nine tenths of the screen. Laid out directly,
+        # the dialog opened at its size hint and cut each help text to a line and a half.
+        body = QWidget()
+        body.setLayout(form)
+        self.scroller = QScrollArea()
+        self.scroller.setWidget(body)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
         lay = QVBoxLayout(self)
-        lay.addLayout(form)
+        lay.addWidget(self.scroller, 1)
         lay.addWidget(self.error)
         lay.addWidget(self.buttons)
         guard_tree(self)
+        self._fit_to_screen(body)
+
+    def _fit_to_screen(self, body: QWidget) -> None:
+        screen = (self.parentWidget() or self).screen().availableGeometry()
+        width = min(900, screen.width() * 9 // 10)
+        margins = self.layout().contentsMargins()
+        bar = self.scroller.verticalScrollBar().sizeHint().width()
+        inner = width - margins.left() - margins.right() - bar
+        needed = (
+            body.heightForWidth(inner)
+            + self.buttons.sizeHint().height()
+            + margins.top()
+            + margins.bottom()
+            + 2 * self.layout().spacing()
+        )
+        self.resize(width, min(needed, screen.height() * 9 // 10))
 
     def browse_formulary(self) -> None:
         """Choose the site formulary file in a file dialog (starting where the current one is)."""
