@@ -260,6 +260,13 @@ def test_tab_order_goes_through_the_patient_then_the_order(window):
     assert positions == list(range(len(positions))), "something unexpected sits between the fields"
     risks = [chain.index(cb) for cb in window.risk_form.boxes.values()]
     assert min(risks) > chain.index(of.max_rate)
+    # Then the order details, the risk factors and the overrides, in that order and nothing
+    # between (the first two are built after the first paint and put back in their place).
+    ov = window.overrides_form
+    after = list(window.details_form.edits.values()) + list(window.risk_form.boxes.values())
+    after += [ov.boxes[k] for k in ov.boxes]  # each reason is disabled until its box is ticked
+    start = chain.index(of.max_rate) + 1
+    assert chain[start : start + len(after)] == after, [w.accessibleName() for w in chain[start : start + 5]]
 
 
 def test_tab_key_moves_through_the_first_fields(qtbot, window):

@@ -243,6 +243,7 @@ class FirstPaint(QObject):
                 name: "lazy handle" if type(mod).__name__ == "_LazyModule" else "loaded"
                 for name, mod in list(sys.modules.items())
             }
+            seen["lower forms built"] = w.entry._lower is not None
         return False
 
 
@@ -257,6 +258,8 @@ for _ in range(1_000_000):
     app.processEvents()
 w.recompute()
 seen["preparer_after_recompute"] = w.prepared_by.text()
+seen["lower forms after recompute"] = w.entry._lower is not None
+seen["modified after recompute"] = w.document.modified
 print(json.dumps(seen))
 """
 
@@ -296,3 +299,8 @@ def test_first_paint_loads_no_dialog_printing_store_or_engine(tmp_path):
 
     # The login name is filled in after the paint, before the first plan is made.
     assert seen["preparer_after_recompute"] == workstation_user()
+    # The order details and risk factors (below the first screenful) are built after the paint,
+    # and building them leaves the new plan unmodified.
+    assert seen["lower forms built"] is False
+    assert seen["lower forms after recompute"] is True
+    assert seen["modified after recompute"] is False

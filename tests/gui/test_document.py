@@ -167,3 +167,20 @@ def test_typed_edits_undo_one_pause_at_a_time(qtbot, window):
     wait_for_plan(qtbot, window)
     assert window.patient_form.weight.edit.text() == "70"
     assert window.plan.patient.actual_weight.m_as("kg") == 70
+
+
+def test_building_the_lower_forms_later_changes_nothing(qtbot, prefs, history):
+    """The order details and risk factors are built after the first paint (or when first used):
+    their defaults count as saved, whatever was typed elsewhere before they existed."""
+    w = MainWindow(prefs, history)
+    qtbot.addWidget(w)
+    assert w.entry._lower is None  # not shown yet: not built
+    w.patient_form.weight.edit.setText("70")
+    w.sync_document()
+    assert w.document.modified
+    assert w.details_form.edits["first_date"].text()  # built now, dated today
+    assert not w.risk_form.boxes["heart-failure"].isChecked()
+    w.patient_form.weight.edit.setText("")
+    w.sync_document()
+    assert not w.document.modified  # back to the new plan as it started
+    assert "details.edits.first_date" in w.document.state

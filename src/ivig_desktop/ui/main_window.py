@@ -89,7 +89,9 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
             names.regimens(),
             names.products(self.prefs.get("site_formulary")),
             names.policies(),
+            defer_lower=True,  # order details and risk factors: built just after the first paint
         )
+        self.entry.lower_built = self._lower_forms_built
         self.view = PlanView()
         self.view.alternative_chosen.connect(self.apply_alternative)
         self.splitter = QSplitter()
@@ -222,9 +224,11 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
         self.prepared_by.blockSignals(False)
 
     def _install_shortcuts(self) -> None:
-        """Standard key sequences and the wheel guard, set after the first paint: they make
-        PySide6 build its enums (~30 ms), which need not delay the window's appearance."""
+        """Standard key sequences, the lower forms and the wheel guard, set after the first paint:
+        the key sequences make PySide6 build its enums (~30 ms), which need not delay the window's
+        appearance, and the forms below the first screenful are not seen in the first frame."""
         self.fill_preparer()
+        self.entry.complete()  # the order details and risk factors, before the wheel guard's walk
         from PySide6.QtGui import QKeySequence
 
         for action, key in self._shortcuts:
@@ -408,6 +412,14 @@ class MainWindow(OutputActions, FileActions, QMainWindow):
         self.document.update(self.entry.state())
         self.setWindowTitle(self.document.title())
         self.setWindowModified(self.document.modified)
+
+    def _lower_forms_built(self, added: dict) -> None:
+        """The order details and risk factors now exist, holding their defaults: part of the
+        document as saved (or opened) and of the undo baseline, so building them changes nothing."""
+        self.document.saved_state.update(added)
+        self.document.state.update(added)
+        if getattr(self, "_undo_state", None):
+            self._undo_state.update(added)
 
     def reset_undo(self) -> None:
         self.undo_stack.clear()

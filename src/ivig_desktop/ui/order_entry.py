@@ -46,19 +46,26 @@ class OrderEntry(QScrollArea):
         regimens: dict[str, str],
         products: dict[str, str],
         policies: dict[str, str],
+        *,
+        defer_lower: bool = False,
     ) -> None:
+        """``defer_lower``: build the order details and risk factors (below the first screenful)
+        only when first used or when :meth:`complete` is called, after the window's first paint."""
         super().__init__()
         self.prefs = prefs
         self._catalogue = catalogue
         self.patient_form = PatientForm()
-        self.risk_form = RiskForm()
+        # Built at once although it sits at the bottom: the widest form sets the column's width,
+        # which must not change once the window is on screen.
         self.overrides_form = OverridesForm()
         self.order_form = OrderForm(regimens, products, policies)
-        self.details_form = OrderDetailsForm()
+        self._lower: tuple[OrderDetailsForm, RiskForm] | None = None
+        #: Told the state of the order details and risk factors when they are built (their
+        #: defaults: nothing typed there yet), so the document and undo can count them as saved.
+        self.lower_built: Callable[[FormState], None] | None = None
         inputs = QWidget()
-        il = QVBoxLayout(inputs)
-        forms = (self.patient_form, self.order_form, self.details_form, self.risk_form, self.overrides_form)
-        for form in forms:
+        self._column = il = QVBoxLayout(inputs)
+        for form in (self.patient_form, self.order_form, self.overrides_form):
             il.addWidget(form)
             form.changed.connect(self.changed)
         il.addStretch(1)
@@ -78,6 +85,38 @@ class OrderEntry(QScrollArea):
         self.filling = False  # the form is being written by the program: no prefill, no question
         self.regimen_question = None
         self.order_form.indication.currentIndexChanged.connect(self._prefill_regimen)
+        if not defer_lower:
+            self.complete()
+
+    # -- the forms below the first screenful ------------------------------------------------------
+    @property
+    def details_form(self) -> OrderDetailsForm:
+        return self.complete()[0]
+
+    @property
+    def risk_form(self) -> RiskForm:
+        return self.complete()[1]
+
+    def complete(self) -> tuple[OrderDetailsForm, RiskForm]:
+        """Build the order details and risk factors if not yet built, between the order and the
+        overrides, in the tab order after Max rate."""
+        if self._lower is not None:
+            return self._lower
+        details, risk = OrderDetailsForm(), RiskForm()
+        self._lower = (details, risk)
+        for i, form in enumerate((details, risk)):
+            self._column.insertWidget(2 + i, form)
+            form.changed.connect(self.changed)
+        ov = self.overrides_form
+        keys = [*details.edits.values(), *risk.boxes.values()]
+        keys += [w for kind in ov.boxes for w in (ov.boxes[kind], ov.reasons[kind])]
+        previous: QWidget = self.order_form.max_rate
+        for widget in keys:
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
+        if self.lower_built is not None:
+            self.lower_built(self._state_of(("details", details), ("risk", risk)))
+        return self._lower
 
     # -- preferences and formulary ---------------------------------------------------------------
     def apply_unit_preferences(self) -> None:
@@ -336,14 +375,19 @@ class OrderEntry(QScrollArea):
 
     # -- state as plain data (saved/unsaved, undo) -----------------------------------------------
     def _widgets(self) -> dict[str, QWidget]:
+        """Every input widget of the forms built so far (see :meth:`complete`)."""
+        forms: list[tuple[str, QWidget]] = [("patient", self.patient_form), ("order", self.order_form)]
+        if self._lower is not None:
+            forms.append(("risk", self._lower[1]))
+        forms.append(("override", self.overrides_form))
+        if self._lower is not None:
+            forms.append(("details", self._lower[0]))
+        return self._widgets_of(*forms)
+
+    @staticmethod
+    def _widgets_of(*forms: tuple[str, QWidget]) -> dict[str, QWidget]:
         out: dict[str, QWidget] = {}
-        for prefix, form in (
-            ("patient", self.patient_form),
-            ("order", self.order_form),
-            ("risk", self.risk_form),
-            ("override", self.overrides_form),
-            ("details", self.details_form),
-        ):
+        for prefix, form in forms:
             for name, value in vars(form).items():
                 if isinstance(value, QLineEdit | QComboBox | QCheckBox):
                     out[f"{prefix}.{name}"] = value
@@ -358,8 +402,15 @@ class OrderEntry(QScrollArea):
         return out
 
     def state(self) -> FormState:
+        return self._state_from(self._widgets())
+
+    def _state_of(self, *forms: tuple[str, QWidget]) -> FormState:
+        return self._state_from(self._widgets_of(*forms))
+
+    @staticmethod
+    def _state_from(widgets: dict[str, QWidget]) -> FormState:
         state: FormState = {}
-        for key, w in self._widgets().items():
+        for key, w in widgets.items():
             if isinstance(w, QLineEdit):
                 state[key] = w.text()
             elif isinstance(w, QComboBox):
