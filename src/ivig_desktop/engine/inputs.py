@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from ivig_desktop.engine import display as d
 from ivig_desktop.engine.quantities import dose_text, entered_text
+from ivig_desktop.engine.risk_factors import RISK_FACTORS
+from ivig_desktop.engine.start_rate import START_LOW_REASONS
 from ivig_desktop.engine.units import Quantity, serum_creatinine_mg_dl, to_dose_rate
 
 if TYPE_CHECKING:
@@ -118,13 +120,15 @@ def echo(plan: Plan) -> list[Echo]:
         )
     )
     out.append(Echo("product", "Product", o.product, f"{plan.product.id} ({plan.product.name})", o.product))
-    out.append(Echo("weight_policy", "Weight policy", o.weight_policy, o.weight_policy, o.weight_policy))
+    # Each id with its name, so the checker reads what was chosen, not only the code for it.
+    policy = f"{o.weight_policy} ({plan.dosing.policy.name})"
+    out.append(Echo("weight_policy", "Weight policy", o.weight_policy, policy, o.weight_policy))
     risks = sorted(o.risks)
-    out.append(Echo("risk", "Risk factors", " ".join(risks) or None, ", ".join(risks) or "none", risks))
+    named_risks = ", ".join(f"{r} ({RISK_LABELS[r]})" for r in risks)
+    out.append(Echo("risk", "Risk factors", " ".join(risks) or None, named_risks or "none", risks))
     start_low = sorted(o.start_low)
-    out.append(
-        Echo("start_low", "Start low", " ".join(start_low) or None, ", ".join(start_low) or "none", start_low)
-    )
+    named_start = ", ".join(f"{r} ({START_LOW_REASONS[r]})" for r in start_low)
+    out.append(Echo("start_low", "Start low", " ".join(start_low) or None, named_start or "none", start_low))
     mr = o.max_rate
     if mr is not None:
         as_dose = to_dose_rate(mr, plan.product.conc)
@@ -148,6 +152,9 @@ def echo(plan: Plan) -> list[Echo]:
     ovs = [f"{ov.kind}: {ov.reason}" for ov in o.overrides]
     out.append(Echo("override", "Overrides", "; ".join(ovs) or None, "; ".join(ovs) or "none", ovs))
     return out
+
+
+RISK_LABELS = {r.id: r.label for r in RISK_FACTORS}
 
 
 def _age(q: Quantity) -> str:
