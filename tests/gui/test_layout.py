@@ -36,6 +36,10 @@ def test_every_unit_box_and_schedule_column_is_visible(qtbot, window, size):
     view = window.day_views[0]
     assert view.horizontalScrollBar().maximum() == 0
     assert view.horizontalHeader().length() <= view.viewport().width()
+    # Each column as wide as its widest figure or title: none stretched away from its row.
+    header = view.horizontalHeader()
+    for col in range(header.count()):
+        assert header.sectionSize(col) <= max(view.sizeHintForColumn(col), header.sectionSizeHint(col)), col
 
 
 def test_nothing_in_the_plan_is_squeezed_on_a_small_screen(qtbot, window):

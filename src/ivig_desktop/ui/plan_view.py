@@ -225,7 +225,9 @@ class PlanView(QWidget):
             view.setModel(model)
             view.setAccessibleName(f"Day {len(self.day_models) + 1} schedule")
             view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-            view.horizontalHeader().setStretchLastSection(True)
+            # Columns as wide as their figures: a stretched last column put the running total
+            # far from the rest of its row on a wide screen.
+            view.horizontalHeader().setStretchLastSection(False)
             view.verticalHeader().setVisible(False)
             label = QLabel()
             label.setWordWrap(True)
