@@ -26,13 +26,10 @@ def _no_database_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def postgres():
     """One real PostgreSQL server for the whole session (tests/pg.py), removed at the end."""
-    from tests.pg import start
+    from tests.pg import running
 
-    server = start()
-    try:
+    with running() as server:
         yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture

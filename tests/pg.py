@@ -13,6 +13,8 @@ import shutil
 import tempfile
 import uuid
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,3 +78,13 @@ def start() -> Postgres:
     folder = Path(tempfile.mkdtemp(prefix="ivig-pg-"))
     server = pg.get_server(folder / "pgdata", cleanup_mode="delete")
     return Postgres(server, folder)
+
+
+@contextmanager
+def running() -> Iterator[Postgres]:
+    """A started server, closed and removed however the block ends (a fixture's whole life)."""
+    server = start()
+    try:
+        yield server
+    finally:
+        server.close()
