@@ -79,6 +79,24 @@ def test_gbs_82_kg_is_35_35_30_35_30() -> None:
     assert "35/35/30/35/30 g = 165 g for 164 g prescribed (+0.6 %)" in w.message
 
 
+def test_gbs_82_kg_octagam_10_days_differ_by_one_vial() -> None:
+    # 32.8 g/day of Octagam 10 % (2, 5, 10, 20, 30 g). Fewest vials within 29.52–36.08 g: one 30 g
+    # vial; 5 × 30 = 150 g is 14 g short. The partner opens at most one vial more: 30 + 5 = 35 g
+    # (2 vials); 150 + 5k nearest 164 → k = 3 → 165 g, 8 vials in all. (The nearest amount above
+    # the daily dose, 33 g = 20 + 5 + 4 × 2, is six vials: it once was every day's pick, 30 vials.)
+    p = make_plan(
+        Patient(Q_(82, "kg"), Q_(178, "cm"), Sex.MALE, Q_(60, "year")), Order("octagam-10", "gbs", start=None)
+    )
+    assert [d.dose.m_as("g") for d in p.days] == [35, 35, 30, 35, 30]
+    assert [sorted((c.vial.size.m_as("g"), c.count) for c in d.pick.counts) for d in p.days[:3]] == [
+        [(5, 1), (30, 1)],
+        [(5, 1), (30, 1)],
+        [(30, 1)],
+    ]
+    assert sum(c.count for d in p.days for c in d.pick.counts) == 8
+    assert p.total_dose.m_as("g") == 165
+
+
 @st.composite
 def eventful(draw: st.DrawFn) -> tuple[Patient, Order]:
     kg = draw(st.integers(min_value=400, max_value=1600).map(lambda n: n / 10))

@@ -242,8 +242,9 @@ def pick_course(
     stays nearest the prescribed course.
 
     Every day takes the rule's pick ``p`` when that keeps the course total within one smallest vial
-    of the prescribed course. Otherwise days take ``p`` or its partner ``q``, the nearest whole-vial
-    amount on the other side of the daily dose (or on it, within the tolerance), as many ``q`` days
+    of the prescribed course. Otherwise days take ``p`` or its partner ``q``, a whole-vial amount on
+    the other side of the daily dose (or on it, within the tolerance), the nearest such amount (under
+    fewest-vials, the nearest that opens at most one vial more than ``p``, if any); as many ``q`` days
     as bring the course total nearest the prescribed course; if that still misses by more than one
     smallest vial, the two amounts nearest the daily dose on either side are mixed instead (they
     always come within half a smallest vial). Ties go to fewer vials, then the smaller total.
@@ -277,8 +278,11 @@ def pick_course(
     other = [t for t in window if (t <= s.d + 1e-9 if p > s.d else t >= s.d - 1e-9)]
     a, b = p, p
     err, _, k = (round(abs(p * n_days - target), 6), 0, 0)
-    if other:
-        q = min(other, key=lambda t: (round(abs(t - s.d), 6), s.best[t], t))
+    # Under fewest-vials, days differ by a vial: the partner opens at most one vial more than the
+    # rule's pick (Octagam 10 %, 32.8 g/day: 30 g and 30 + 5 g, not 33 g in six vials every day).
+    near = [t for t in other if s.best[t] <= s.best[p] + 1] if rule == "fewest-vials" else []
+    if near or other:
+        q = min(near or other, key=lambda t: (round(abs(t - s.d), 6), s.best[t], t))
         err, _, k = best_mix(p, q)
         a, b = p, q
     if err > smallest + 1e-9:
