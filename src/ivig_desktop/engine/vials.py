@@ -242,12 +242,13 @@ def pick_course(
     stays nearest the prescribed course.
 
     Every day takes the rule's pick ``p`` when that keeps the course total within one smallest vial
-    of the prescribed course. Otherwise days take ``p`` or its partner ``q``, a whole-vial amount on
-    the other side of the daily dose (or on it, within the tolerance), the nearest such amount (under
-    fewest-vials, the nearest that opens at most one vial more than ``p``, if any); as many ``q`` days
+    of the prescribed course. Otherwise days take ``p`` or its partner ``q``, the nearest whole-vial
+    amount on the other side of the daily dose (or on it, within the tolerance), as many ``q`` days
     as bring the course total nearest the prescribed course; if that still misses by more than one
     smallest vial, the two amounts nearest the daily dose on either side are mixed instead (they
-    always come within half a smallest vial). Ties go to fewer vials, then the smaller total.
+    always come within half a smallest vial). Under fewest-vials, a partner that opens at most one
+    vial more than ``p`` replaces that choice when it too stays within one smallest vial and opens
+    fewer vials over the course. Ties go to fewer vials, then the smaller total.
     """
     daily = (course / n_days).to(G)
     if not vials:
@@ -278,11 +279,8 @@ def pick_course(
     other = [t for t in window if (t <= s.d + 1e-9 if p > s.d else t >= s.d - 1e-9)]
     a, b = p, p
     err, _, k = (round(abs(p * n_days - target), 6), 0, 0)
-    # Under fewest-vials, days differ by a vial: the partner opens at most one vial more than the
-    # rule's pick (Octagam 10 %, 32.8 g/day: 30 g and 30 + 5 g, not 33 g in six vials every day).
-    near = [t for t in other if s.best[t] <= s.best[p] + 1] if rule == "fewest-vials" else []
-    if near or other:
-        q = min(near or other, key=lambda t: (round(abs(t - s.d), 6), s.best[t], t))
+    if other:
+        q = min(other, key=lambda t: (round(abs(t - s.d), 6), s.best[t], t))
         err, _, k = best_mix(p, q)
         a, b = p, q
     if err > smallest + 1e-9:
@@ -293,6 +291,17 @@ def pick_course(
             err2, _, k2 = best_mix(lo_t, hi_t)
             if err2 < err:
                 a, b, k = lo_t, hi_t, k2
+    if rule == "fewest-vials":
+        # Days differ by a vial: a partner that opens at most one vial more than ``p`` is taken
+        # when it also keeps the course within one smallest vial and opens fewer vials in all
+        # (Octagam 10 %, 32.8 g/day: 30 g and 30 + 5 g, 8 vials, not 33 g = 20 + 5 + 4 × 2 every
+        # day, 30 vials).
+        near = [t for t in other if s.best[t] <= s.best[p] + 1]
+        if near:
+            q = min(near, key=lambda t: (round(abs(t - s.d), 6), s.best[t], t))
+            err_n, vials_n, k_n = best_mix(p, q)
+            if err_n <= smallest + 1e-9 and vials_n < s.best[a] * (n_days - k) + s.best[b] * k:
+                a, b, k = p, q, k_n
     pa = _pick_from(s, a, vials, daily, within=True)
     pb = _pick_from(s, b, vials, daily, within=True) if b != a else pa
     return tuple(pb if high else pa for high in _spread(n_days, k))
