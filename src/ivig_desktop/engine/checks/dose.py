@@ -82,22 +82,18 @@ def warnings(plan: PlanFacts) -> list[Warning]:
     daily = course / n
     factor = 1.0
     parts: list[str] = []
-    if usual.course is not None:
-        f = _factor(course, _g(usual.course[0]), _g(usual.course[1]))
+    # The course against the regimen's course range, the daily dose against its daily range.
+    for label, value, span, unit, whose in (
+        ("course", course, usual.course, "g/kg", f"{usual.what}'s"),
+        ("daily", daily, usual.daily, "g/kg/day", "its"),
+    ):
+        if span is None:
+            continue
+        f = _factor(value, _g(span[0]), _g(span[1]))
         if f > 1:
-            side = "below" if course < _g(usual.course[0]) else "above"
+            side = "below" if value < _g(span[0]) else "above"
             parts.append(
-                f"course {number(course, 3)} g/kg is {number(f, 1)}× {side} {usual.what}'s "
-                f"{_span(usual.course, 'g/kg')}"
-            )
-        factor = max(factor, f)
-    if usual.daily is not None:
-        f = _factor(daily, _g(usual.daily[0]), _g(usual.daily[1]))
-        if f > 1:
-            side = "below" if daily < _g(usual.daily[0]) else "above"
-            parts.append(
-                f"daily {number(daily, 3)} g/kg/day is {number(f, 1)}× {side} its "
-                f"{_span(usual.daily, 'g/kg/day')}"
+                f"{label} {number(value, 3)} {unit} is {number(f, 1)}× {side} {whose} {_span(span, unit)}"
             )
         factor = max(factor, f)
     guess = _did_you_mean(plan, course)
